@@ -1,0 +1,38 @@
+# make run: set up and serve the console on SQLite with the demo community.
+# make test: set up and run the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+export OPC_ENV ?= development
+
+.PHONY: run test install dev-install translations migrate demo clean
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+
+install: $(BIN)/activate
+	$(BIN)/pip install -q -e .
+	$(MAKE) translations
+
+dev-install: $(BIN)/activate
+	$(BIN)/pip install -q -e ".[dev]"
+	$(MAKE) translations
+
+translations:
+	$(BIN)/pybabel compile -d translations >/dev/null
+
+migrate:
+	$(FLASK) db upgrade
+
+demo:
+	$(FLASK) demo
+
+run: install migrate demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: dev-install
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,100 @@
+"""The OPC community operations system: extensions and the application factory.
+
+Run it with ``flask --app app run`` (never ``python app.py``: the module would
+load twice and make a second ``db``).
+"""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import DeclarativeBase
+
+ROOT = Path(__file__).resolve().parent
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address)
+
+LANGUAGES = ("zh", "en")
+
+
+def _secret_key(instance_path):
+    """Read the instance's secret key, making one on first start (never committed)."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _select_locale():
+    lang = session.get("lang")
+    if lang in LANGUAGES:
+        return lang
+    return request.accept_languages.best_match(LANGUAGES, default="zh") if request else "zh"
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    database_url = os.environ.get("DATABASE_URL") or (
+        "sqlite:///" + os.path.join(app.instance_path, "opc.sqlite3"))
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://"):]
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=database_url,
+        UPLOAD_FOLDER=os.path.join(app.instance_path, "uploads"),
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE="zh",
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # Secure cookies everywhere but a development console on http://127.0.0.1.
+        SESSION_COOKIE_SECURE=os.environ.get("OPC_ENV", "production") != "development",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        TIMEZONE_FALLBACK="Asia/Shanghai",
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        LOGIN_LIMIT="10 per 5 minutes",
+        PAGE_SIZE=25,
+    )
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+
+    from community import dbsetup
+    dbsetup.configure_engine_options(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    limiter.init_app(app)
+
+    import community
+    community.init_app(app)
+    return app

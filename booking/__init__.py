@@ -1,0 +1,1 @@
+"""Booking (not built yet: see the open issues)."""

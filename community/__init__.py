@@ -1,0 +1,128 @@
+"""The community core every other package builds on."""
+from decimal import Decimal
+
+from flask import session as http_session
+from flask_babel import gettext
+from flask_login import current_user
+
+from community.registry import Registry
+
+
+def init_app(app):
+    from app import db, login_manager
+    from community import cli, ledger, models, views
+    from community.files import register_owner
+    from community.rules import can, can_view_tenant, mask_phone
+    from community.web import enforce_login, start_write_transaction
+
+    app.extensions["opc_registry"] = reg = Registry()
+    ledger.register(reg)
+    register_owner("tenant", can_view_tenant)
+    register_owner("zone", lambda user, _id: can(user, "view"))
+
+    login_manager.login_view = "community.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        user = db.session.get(models.User, int(user_id))
+        return user if user is not None and user.active else None
+
+    app.before_request(enforce_login)
+    app.before_request(start_write_transaction)
+
+    @app.teardown_request
+    def rollback_uncommitted(exc):
+        db.session.rollback()
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    app.register_blueprint(views.bp)
+    cli.register(app)
+    _error_pages(app)
+    _template_helpers(app, can, mask_phone)
+
+
+def _template_helpers(app, can, mask_phone):
+    from community.labels import label
+    from community.web import community_tz
+
+    def page_url(page):
+        from flask import request, url_for
+        args = request.args.to_dict() | {"page": page}
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    # Globals, not a context processor: imported macros see globals only.
+    app.jinja_env.globals.update(can=lambda permission: can(current_user, permission),
+                                 page_url=page_url)
+
+    @app.context_processor
+    def helpers():
+        return {"lang": http_session.get("lang", "zh")}
+
+    @app.template_filter("label")
+    def label_filter(value, group):
+        text = label(group, value)
+        return gettext(text) if text else ""
+
+    @app.template_filter("day")
+    def day_filter(value):
+        return f"{value:%Y-%m-%d}" if value else ""
+
+    @app.template_filter("moment")
+    def moment_filter(value):
+        return f"{value.astimezone(community_tz()):%Y-%m-%d %H:%M}" if value else ""
+
+    @app.template_filter("area")
+    def area_filter(value):
+        return f"{Decimal(value):,.2f}" if value is not None else ""
+
+    @app.template_filter("yuan")
+    def yuan_filter(fen):
+        return f"¥{Decimal(fen) / 100:,.2f}" if fen is not None else ""
+
+    @app.template_filter("number")
+    def number_filter(value):
+        if value is None:
+            return "—"
+        value = Decimal(value)
+        return f"{value:,.0f}" if value == value.to_integral() else f"{value:,.2f}"
+
+    app.template_filter("mask")(mask_phone)
+
+
+def _error_pages(app):
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+
+    texts = {
+        400: ("请求无效", "请返回上一页重试。"),
+        403: ("没有权限", "您的账号无权访问此页面或执行此操作。"),
+        404: ("页面不存在", "要找的记录不存在或已被删除。"),
+        413: ("文件过大", "上传的文件超过了大小限制（20 MB）。"),
+        429: ("登录尝试过多", "登录尝试过于频繁，请5分钟后再试。"),
+    }
+
+    def render(code, title, text):
+        return render_template("error.html", code=code, title=gettext(title),
+                               text=gettext(text)), code
+
+    def handler(code):
+        return lambda exc: render(code, *texts[code])
+
+    for code in texts:
+        app.register_error_handler(code, handler(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render(400, "页面已过期", "表单安全令牌缺失或已过期，请刷新页面后重新提交。")
+

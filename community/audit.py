@@ -1,0 +1,48 @@
+"""The audit trail: every change to a record that feeds a ledger, with before and after."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import inspect, select
+
+from community.models import AuditEntry
+
+
+def snapshot(obj):
+    """The record's column values as JSON-friendly data."""
+    data = {}
+    for attr in inspect(obj).mapper.column_attrs:
+        value = getattr(obj, attr.key)
+        if isinstance(value, (date, datetime)):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
+        data[attr.key] = value
+    return data
+
+
+def record(session, actor, action, obj=None, before=None, after=None, note="",
+           object_type=None, object_id=None):
+    """Write one audit row; `action` is dotted, like ``tenant.updated``."""
+    if obj is not None:
+        session.flush()
+        object_type = object_type or obj.__tablename__
+        object_id = obj.id
+        if after is None and not action.endswith(".deleted"):
+            after = snapshot(obj)
+    if before is not None and after is not None:
+        changed = {k for k in after if before.get(k) != after.get(k)}
+        if not changed and not note:
+            return None
+    entry = AuditEntry(actor_id=getattr(actor, "id", None), action=action,
+                       object_type=object_type, object_id=object_id,
+                       before=before, after=after, note=note)
+    session.add(entry)
+    return entry
+
+
+def history(session, object_type, object_id):
+    """The audit rows of one record, newest first."""
+    return session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == object_type,
+                                 AuditEntry.object_id == object_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).all()

@@ -1,0 +1,100 @@
+"""Commands: create-user, demo, ledger export, backup. Each commits once at its end."""
+import sqlite3
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy.engine import make_url
+
+from app import db
+from community.export import write_workbook
+from community.messages import message
+from community.models import ROLES
+from community.registry import Period, registry
+from community.rules import Refused
+from community.settings import current_settings, targets
+from community.web import today
+
+
+def register(app):
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(ledger)
+    app.cli.add_command(backup_command)
+
+
+@click.command("create-user")
+@click.option("--username", required=True)
+@click.option("--name", default="")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--tenant-id", type=int, default=None, help="the tenant of a member")
+@click.password_option()
+@with_appcontext
+def create_user_command(username, name, role, tenant_id, password):
+    """Create a user account."""
+    from community.users import create_user
+    try:
+        create_user(db.session, None, username, name or username, role, password, tenant_id)
+    except Refused as exc:
+        for field, code in getattr(exc, "errors", {"": exc.code}).items():
+            click.echo(f"{field}: {message(code)}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(f"created {role} {username}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Load the demo community (deterministic; does nothing if it is already there)."""
+    from community.demo import load_demo
+    made = load_demo(db.session)
+    db.session.commit()
+    click.echo("demo community loaded" if made else "demo community already present")
+
+
+@click.group()
+def ledger():
+    """Ledger workbooks."""
+
+
+@ledger.command("export")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--full", is_flag=True, help="unmasked phone numbers (for the admin)")
+@with_appcontext
+def export_command(start, end, out, full):
+    """Write the ledger workbook for a period."""
+    start, end = start.date(), end.date()
+    if end < start:
+        raise click.BadParameter(message("period_invalid"), param_hint="--to")
+    period = Period.make(start, end, today())
+    settings = current_settings(db.session)
+    results = write_workbook(db.session, registry(), targets(db.session), period, out,
+                             community_name=settings.name, full=full,
+                             tz_name=settings.timezone)
+    for r in results:
+        click.echo(f"{r.indicator.code} {r.indicator.title_zh}: {r.actual} / "
+                   f"{r.target if r.target is not None else '—'}")
+    click.echo(f"written {out}")
+
+
+@click.command("backup")
+@click.option("--out", type=click.Path(dir_okay=False), required=True)
+@with_appcontext
+def backup_command(out):
+    """Copy the live SQLite database consistently (SQLite's online backup API)."""
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException(
+            "backup is for SQLite; for PostgreSQL use pg_dump -Fc (see README)")
+    source = sqlite3.connect(url.database)
+    target = sqlite3.connect(out)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    click.echo(f"backup written to {out}")

@@ -1,0 +1,92 @@
+"""Database plumbing shared by every package: SQLite pragmas, write transactions,
+UTC timestamps and the one place a request's work is committed."""
+import sqlite3
+from datetime import datetime, timezone
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import DateTime, TypeDecorator
+
+IMMEDIATE = "opc_sqlite_immediate"
+
+
+def configure_engine_options(app):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if uri.startswith("sqlite"):
+        options.setdefault("connect_args", {"timeout": 30})
+    else:
+        options.setdefault("pool_pre_ping", True)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record):
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # We emit BEGIN ourselves (see _sqlite_begin), so pysqlite must not.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    if conn.dialect.name != "sqlite":
+        return
+    # A write path asks for BEGIN IMMEDIATE so that its check-then-write cannot
+    # interleave with another writer; plain reads stay deferred.
+    if conn.get_execution_options().get(IMMEDIATE):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def begin_write(session):
+    """Start the session's transaction as a serialised write (SQLite: BEGIN IMMEDIATE).
+
+    Must run before the session touches the database; on PostgreSQL it is a no-op
+    and rules lock rows with SELECT … FOR UPDATE instead.
+    """
+    if hasattr(session, "registry"):  # a scoped_session: act on its current session
+        session = session()
+    if session.in_transaction():
+        return
+    session.connection(execution_options={IMMEDIATE: True})
+
+
+def lock_row(session, model, ident):
+    """Lock one row for the rest of the transaction (PostgreSQL); SQLite is
+    already serialised by begin_write."""
+    from sqlalchemy import select
+    return session.execute(
+        select(model).where(model.id == ident).with_for_update()).scalar_one_or_none()
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime stored in UTC on every database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)

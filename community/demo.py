@@ -1,0 +1,152 @@
+"""A plausible demo community, built deterministically (fixed seed, fixed dates)."""
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from stdnum.cn import uscc as stdnum_uscc
+
+from community import rules
+from community.models import Community, Member, User
+from community.settings import DEFAULTS
+
+SEED = 2026
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+DEMO_USERS = (  # username, name, role, password (README lists them)
+    ("admin", "社区负责人 王敏", "admin", "admin-demo-pass"),
+    ("staff", "运营专员 李娜", "staff", "staff-demo-pass"),
+    ("founder", "创始人 陈晨", "member", "founder-demo-pass"),
+    ("assessor", "评估专家 周强", "assessor", "assessor-demo-pass"),
+)
+ZONES = (  # floor, name, kind, area m², capacity, bookable, in service from
+    ("1F", "综合服务大厅", "service_counter", "260", 20, False, date(2025, 9, 1)),
+    ("1F", "路演厅", "roadshow_hall", "420", 150, True, date(2025, 9, 1)),
+    ("1F", "咖啡休闲区", "leisure", "180", 40, False, date(2025, 9, 1)),
+    ("2F", "开放工位区A", "open_desk", "560", 80, False, date(2025, 9, 1)),
+    ("2F", "会议室201", "meeting_room", "45", 10, True, date(2025, 9, 1)),
+    ("2F", "会议室202", "meeting_room", "60", 16, True, date(2025, 9, 1)),
+    ("2F", "洽谈室203", "meeting_room", "25", 6, True, date(2025, 9, 1)),
+    ("3F", "开放工位区B", "open_desk", "650", 80, False, date(2025, 12, 1)),
+    ("3F", "独立办公区", "office", "330", 30, False, date(2025, 12, 1)),
+    ("4F", "创业培训室", "meeting_room", "120", 40, True, date(2026, 3, 1)),
+    ("4F", "算力与数据服务中心", "other", "150", 12, False, date(2026, 3, 1)),
+    ("4F", "休闲阅读区", "leisure", "160", 30, False, date(2026, 3, 1)),
+)
+BRANDS = ("云启", "渝智", "山城", "两江", "嘉陵", "长江", "星河", "数沃", "灵犀", "青禾",
+          "巴渝", "极光", "聚能", "九宫", "千帆", "墨言", "智汇", "拾光", "知行", "南山",
+          "缙云", "朝天", "磁器", "雾都", "解放", "洪崖", "鹅岭", "龙门", "观音", "北斗")
+TRADES = (("科技", "智能制造"), ("医疗科技", "智慧医疗"), ("金融信息", "智慧金融"),
+          ("文旅科技", "智慧文旅"), ("数字营销", "数字营销"), ("数字内容", "数字内容"),
+          ("文化创意", "文化创意"), ("软件", "其他"), ("数据科技", "其他"),
+          ("智能科技", "智能制造"))
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾"
+GIVEN = ("伟", "芳", "敏", "静", "磊", "洋", "艳", "勇", "杰", "娟", "涛", "明", "超",
+         "霞", "平", "刚", "桂英", "晓东", "思远", "一鸣", "子涵", "雨桐", "浩然", "欣怡")
+SERVICES = ("政策咨询", "工商注册指导", "融资路演辅导", "知识产权咨询", "创业导师辅导")
+
+
+def make_uscc(rng):
+    """A valid USCC of a Chongqing company (check character computed)."""
+    body = "91500112" + "".join(rng.choice(USCC_CHARS) for _ in range(9))
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+def mobile(rng):
+    return rng.choice(("138", "139", "150", "158", "177", "186", "189", "199")) + \
+        f"{rng.randrange(10**8):08d}"
+
+
+def person(rng):
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def load_demo(session):
+    """Build the demo community; return False (and change nothing) if it exists."""
+    if session.scalar(select(User.id).where(User.username == "admin")) is not None \
+            or session.scalar(select(Community.id)) is not None:
+        return False
+    rng = random.Random(SEED)
+    session.add(Community(**(DEFAULTS | dict(
+        name="重庆软信OPC创新创业社区", operator_name="重庆渝创空间运营管理有限公司",
+        operator_uscc=make_uscc(rng), address="重庆市渝北区金开大道西段106号",
+        district="两江新区"))))
+    zones = {}
+    for floor, name, kind, area, capacity, bookable, since in ZONES:
+        zones[name] = rules.save_zone(session, None, dict(
+            floor=floor, name=name, kind=kind, area_m2=area, capacity=capacity,
+            bookable=bookable, in_service_on=since))
+    # The A area grew when the mezzanine opened: S1 history keeps both figures.
+    rules.save_zone(session, None, dict(
+        floor="2F", name="开放工位区A", kind="open_desk", area_m2=Decimal("700"),
+        capacity=80, bookable=False, in_service_on=date(2025, 9, 1)),
+        zones["开放工位区A"], area_effective_on=date(2026, 6, 1))
+    desks = (rules.bulk_create_desks(session, None, zones["开放工位区A"], "A", 1, 80, True,
+                                     date(2025, 9, 1))
+             + rules.bulk_create_desks(session, None, zones["开放工位区B"], "B", 1, 70, True,
+                                       date(2025, 12, 1)))
+    rules.bulk_create_desks(session, None, zones["独立办公区"], "P", 1, 10, False,
+                            date(2025, 12, 1))
+    tenants = _tenants(session, rng)
+    _desks_and_services(session, rng, tenants, desks)
+    for username, name, role, password in DEMO_USERS:
+        user = User(username=username, name=name, role=role,
+                    tenant_id=tenants[0].id if role == "member" else None)
+        user.set_password(password)
+        session.add(user)
+    session.flush()
+    return True
+
+
+def _tenants(session, rng):
+    tenants, used = [], set()
+    for index in range(60):
+        brand = rng.choice(BRANDS)
+        trade, sector = rng.choice(TRADES)
+        name = f"重庆{brand}{trade}有限公司"
+        while name in used:
+            name = f"重庆{brand}{rng.choice('创新达信恒远')}{trade}有限公司"
+        used.add(name)
+        founded = date(2024, 1, 1) + timedelta(days=rng.randrange(0, 960))
+        resident = index < 46
+        moved_in = max(founded, date(2025, 9, 1)) + timedelta(days=rng.randrange(0, 420)) \
+            if resident else None
+        moved_in = min(moved_in, date(2026, 11, 15)) if moved_in else None
+        moved_out = None
+        if resident and index % 11 == 5:
+            moved_out = moved_in + timedelta(days=rng.randrange(60, 200))
+            moved_out = None if moved_out > date(2026, 11, 10) else moved_out
+        founder = person(rng)
+        tenant = rules.save_tenant(session, None, dict(
+            name=name, uscc=make_uscc(rng), legal_rep=founder, phone=mobile(rng),
+            email=f"contact{index + 1:02d}@example.cn", sector=sector,
+            is_opc=index % 12 != 7, relationship_kind="resident" if resident else "served",
+            founded_on=min(founded, date(2026, 10, 1)), moved_in_on=moved_in,
+            moved_out_on=moved_out,
+            closed_on=date(2026, 10, 20) if index == 52 else None))
+        session.add(Member(tenant=tenant, name=founder, phone=mobile(rng), is_founder=True))
+        for _ in range(rng.choice((0, 0, 1, 2))):
+            session.add(Member(tenant=tenant, name=person(rng), phone=mobile(rng)))
+        tenants.append(tenant)
+    session.flush()
+    return tenants
+
+
+def _desks_and_services(session, rng, tenants, desks):
+    free = list(desks)
+    for tenant in tenants:
+        if tenant.moved_in_on is None:
+            continue
+        for member in tenant.members:
+            if not free:
+                break
+            desk = free[0]
+            starts_on = max(tenant.moved_in_on, desk.in_service_on)
+            if tenant.moved_out_on and tenant.moved_out_on < starts_on:
+                continue
+            free.pop(0)
+            rules.assign_desk(session, None, desk, member, starts_on, tenant.moved_out_on)
+    for index, tenant in enumerate(tenants):
+        for n in range(1 if tenant.moved_in_on else rng.choice((1, 2, 3))):
+            served_on = date(2025, 10, 1) + timedelta(days=rng.randrange(0, 410))
+            rules.record_served(session, tenant.id, served_on, "community",
+                                f"demo:{index}:{n}", rng.choice(SERVICES))

@@ -1,0 +1,89 @@
+"""The one exporter: registered ledger sheets -> DataFrames -> one xlsx workbook."""
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from community.labels import label
+from community.registry import evaluate
+from community.rules import mask_phone
+
+COVER_TITLE = "考核指标完成情况"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BAD_SHEET_CHARS = str.maketrans({c: "、" for c in "/\\?*[]:"})
+
+
+def sheet_name(title):
+    """Excel forbids / \\ ? * [ ] : in sheet names and allows 31 characters."""
+    return title.translate(BAD_SHEET_CHARS)[:31]
+
+
+def safe_text(value):
+    """Escape a cell Excel would run as a formula (CSV/formula injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def cell(column, value, full, tz):
+    if value is None:
+        return None
+    if column.kind == "phone":
+        return value if full else mask_phone(value)
+    if column.kind == "bool":
+        return label("bool", bool(value))
+    if column.kind == "money":
+        return Decimal(value) / 100  # stored in fen, shown in yuan
+    if column.kind == "datetime" and isinstance(value, datetime):
+        return value.astimezone(tz).replace(tzinfo=None)
+    return safe_text(value)
+
+
+def sheet_frame(session, sheet, period, full=False, tz=ZoneInfo("Asia/Shanghai")):
+    """One ledger sheet as a DataFrame with its Chinese headers."""
+    rows = [[cell(c, row.get(c.key), full, tz) for c in sheet.columns]
+            for row in sheet.rows(session, period)]
+    return pd.DataFrame(rows, columns=[c.title for c in sheet.columns])
+
+
+def cover_frame(results, period):
+    rows = []
+    for r in results:
+        i = r.indicator
+        rows.append([i.code, i.title_zh, r.target, r.actual, i.unit,
+                     f"{r.percent}%" if r.percent is not None else "—",
+                     label("status", r.status(period)), safe_text(r.detail)])
+    return pd.DataFrame(rows, columns=["指标编号", "考核指标", "目标值", "完成值", "单位",
+                                       "完成率", "状态", "说明"])
+
+
+def write_workbook(session, reg, targets, period, out, community_name="", full=False,
+                   tz_name="Asia/Shanghai"):
+    """Write the cover sheet 考核指标完成情况 and one sheet per ledger to `out`."""
+    tz = ZoneInfo(tz_name)
+    results = evaluate(session, reg, targets, period)
+    frames = [(sheet_name(s.title), sheet_frame(session, s, period, full, tz))
+              for s in reg.sheets]
+    with pd.ExcelWriter(out, engine="openpyxl", date_format="YYYY-MM-DD",
+                        datetime_format="YYYY-MM-DD HH:MM") as writer:
+        cover_frame(results, period).to_excel(writer, sheet_name=COVER_TITLE,
+                                              index=False, startrow=2)
+        ws = writer.sheets[COVER_TITLE]
+        ws["A1"] = f"{community_name} {COVER_TITLE}".strip()
+        ws["A2"] = (f"统计期间：{period.start:%Y年%m月%d日} 至 {period.end:%Y年%m月%d日}"
+                    f"（时点指标按 {period.as_of:%Y年%m月%d日} 计）"
+                    + ("" if full else "；联系电话已脱敏"))
+        _widths(ws, [10, 28, 10, 10, 6, 8, 8, 40])
+        for name, frame in frames:
+            frame.to_excel(writer, sheet_name=name, index=False)
+            _widths(writer.sheets[name], [max(10, min(40, len(str(c)) * 2 + 4))
+                                          for c in frame.columns])
+            writer.sheets[name].freeze_panes = "A2"
+    return results
+
+
+def _widths(ws, widths):
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width

@@ -1,0 +1,69 @@
+"""Evidence files on any record: checked by content, hashed, stored under random names."""
+import hashlib
+import os
+import secrets
+
+import filetype
+from sqlalchemy import select
+
+from community import audit
+from community.models import Attachment
+from community.rules import Refused
+
+# Extension -> the extensions whose content may stand behind it.
+ALLOWED = {
+    "jpg": {"jpg"}, "jpeg": {"jpg"}, "png": {"png"}, "gif": {"gif"}, "webp": {"webp"},
+    "heic": {"heic"}, "pdf": {"pdf"}, "doc": {"doc"}, "xls": {"xls"}, "ppt": {"ppt"},
+    "docx": {"docx"}, "xlsx": {"xlsx"}, "pptx": {"pptx"},
+}
+MAX_FILE_SIZE = 20 * 1024 * 1024
+
+# owner_type -> (user, owner_id) -> bool; packages add theirs through register_owner.
+OWNERS = {}
+
+
+def register_owner(owner_type, can_view):
+    OWNERS[owner_type] = can_view
+
+
+def can_view_attachment(user, attachment):
+    check = OWNERS.get(attachment.owner_type)
+    return bool(check and check(user, attachment.owner_id))
+
+
+def check_content(filename, data):
+    """The stored MIME type if the bytes are what the name says, else Refused."""
+    if not data:
+        raise Refused("upload_empty")
+    if len(data) > MAX_FILE_SIZE:
+        raise Refused("upload_too_large")
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    kind = filetype.guess(data)
+    if ext not in ALLOWED or kind is None or kind.extension not in ALLOWED[ext]:
+        raise Refused("upload_type")
+    return kind.mime
+
+
+def save_attachment(session, actor, folder, owner_type, owner_id, filename, data):
+    """Check and store an uploaded file for a record; return the Attachment."""
+    if owner_type not in OWNERS:
+        raise Refused("upload_type")
+    mime = check_content(filename, data)
+    stored = secrets.token_hex(16)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, stored), "wb") as fh:
+        fh.write(data)
+    attachment = Attachment(owner_type=owner_type, owner_id=owner_id,
+                            filename=os.path.basename(filename)[:255] or "file",
+                            stored_name=stored, content_type=mime, size=len(data),
+                            sha256=hashlib.sha256(data).hexdigest(),
+                            uploaded_by_id=getattr(actor, "id", None))
+    session.add(attachment)
+    audit.record(session, actor, "attachment.created", attachment)
+    return attachment
+
+
+def attachments_of(session, owner_type, owner_id):
+    return session.scalars(select(Attachment).where(
+        Attachment.owner_type == owner_type, Attachment.owner_id == owner_id)
+        .order_by(Attachment.uploaded_at)).all()

@@ -1,0 +1,134 @@
+"""Flask-WTF forms of the community core (CSRF on every one). Field types are
+parsed here; the domain checks (USCC, phone, overlaps) live in rules.py."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (BooleanField, DateField, DecimalField, IntegerField, PasswordField,
+                     SelectField, StringField)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from community.labels import LABELS
+from community.models import SECTORS
+
+DATE_MSG = _l("日期格式不正确，应为 YYYY-MM-DD。")
+
+
+def choices(group):
+    return [(code, _l(text)) for code, text in LABELS[group].items()]
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[InputRequired(), Length(max=64)])
+    password = PasswordField(_l("密码"), validators=[InputRequired()])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("当前密码"), validators=[InputRequired()])
+    new = PasswordField(_l("新密码"), validators=[InputRequired(), Length(min=10, max=200)])
+
+
+class TenantForm(FlaskForm):
+    name = StringField(_l("企业名称"), validators=[InputRequired(), Length(max=200)])
+    uscc = StringField(_l("统一社会信用代码"), validators=[InputRequired()])
+    legal_rep = StringField(_l("法定代表人"), validators=[InputRequired(), Length(max=100)])
+    phone = StringField(_l("联系电话"), validators=[InputRequired()])
+    email = StringField(_l("邮箱"), validators=[Optional(), Length(max=200)])
+    sector = SelectField(_l("行业领域"), choices=[(s, _l(s)) for s in SECTORS])
+    is_opc = BooleanField(_l("OPC（一人公司）"), default=True)
+    relationship_kind = SelectField(_l("关系"), choices=choices("relationship"))
+    founded_on = DateField(_l("成立日期"), validators=[InputRequired(DATE_MSG)])
+    moved_in_on = DateField(_l("入驻日期"), validators=[Optional()])
+    moved_out_on = DateField(_l("迁出日期"), validators=[Optional()])
+    closed_on = DateField(_l("注销日期"), validators=[Optional()])
+
+
+class MemberForm(FlaskForm):
+    name = StringField(_l("姓名"), validators=[InputRequired(), Length(max=100)])
+    phone = StringField(_l("手机"), validators=[Optional()])
+    is_founder = BooleanField(_l("创始人"))
+
+
+class ServedForm(FlaskForm):
+    served_on = DateField(_l("服务日期"), validators=[InputRequired(DATE_MSG)])
+    note = StringField(_l("服务内容"), validators=[InputRequired(), Length(max=300)])
+
+
+class ZoneForm(FlaskForm):
+    floor = StringField(_l("楼层"), validators=[InputRequired(), Length(max=20)])
+    name = StringField(_l("区域名称"), validators=[InputRequired(), Length(max=100)])
+    kind = SelectField(_l("类型"), choices=choices("zone_kind"))
+    area_m2 = DecimalField(_l("面积（㎡）"), places=2,
+                           validators=[InputRequired(_l("请填写面积。"))])
+    capacity = IntegerField(_l("容纳人数"), default=0, validators=[Optional()])
+    bookable = BooleanField(_l("可预约"))
+    in_service_on = DateField(_l("启用日期"), validators=[InputRequired(DATE_MSG)])
+    out_of_service_on = DateField(_l("停用日期"), validators=[Optional()])
+    area_effective_on = DateField(_l("面积变更生效日期"), validators=[Optional()])
+
+
+class BulkDeskForm(FlaskForm):
+    zone_id = SelectField(_l("所在区域"), coerce=int)
+    prefix = StringField(_l("编号前缀"), default="A", validators=[InputRequired()])
+    first = IntegerField(_l("起始序号"), default=1, validators=[InputRequired()])
+    count = IntegerField(_l("数量"), default=10,
+                         validators=[InputRequired(), NumberRange(min=1, max=1000)])
+    zero_rent = BooleanField(_l("零租工位"), default=True)
+    in_service_on = DateField(_l("启用日期"), validators=[InputRequired(DATE_MSG)])
+
+
+class DeskStatusForm(FlaskForm):
+    status = SelectField(_l("状态"), choices=choices("desk_status"))
+    zero_rent = BooleanField(_l("零租工位"))
+
+
+class AssignForm(FlaskForm):
+    member_id = SelectField(_l("使用人"), coerce=int)
+    starts_on = DateField(_l("开始日期"), validators=[InputRequired(DATE_MSG)])
+    ends_on = DateField(_l("结束日期"), validators=[Optional()])
+
+
+class EndAssignmentForm(FlaskForm):
+    ends_on = DateField(_l("结束日期"), validators=[InputRequired(DATE_MSG)])
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("文件"), validators=[FileRequired(_l("请选择文件。"))])
+
+
+class SettingsForm(FlaskForm):
+    name = StringField(_l("社区名称"), validators=[InputRequired(), Length(max=200)])
+    operator_name = StringField(_l("运营单位"), validators=[Length(max=200)])
+    operator_uscc = StringField(_l("运营单位统一社会信用代码"), validators=[Optional()])
+    address = StringField(_l("地址"), validators=[Length(max=300)])
+    district = StringField(_l("所在区县"), validators=[Length(max=100)])
+    timezone = StringField(_l("时区"), default="Asia/Shanghai")
+    period_start_on = DateField(_l("实施周期开始"), validators=[InputRequired(DATE_MSG)])
+    period_end_on = DateField(_l("实施周期结束"), validators=[InputRequired(DATE_MSG)])
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[InputRequired(), Length(max=64)])
+    name = StringField(_l("姓名"), validators=[InputRequired(), Length(max=100)])
+    role = SelectField(_l("角色"), choices=choices("role"))
+    tenant_id = SelectField(_l("所属企业（入驻企业成员）"), coerce=int, default=0)
+    password = PasswordField(_l("初始密码"), validators=[InputRequired(),
+                                                        Length(min=10, max=200)])
+
+
+class PeriodForm(FlaskForm):
+    """The dashboard's period choice (GET, so no CSRF needed)."""
+
+    class Meta:
+        csrf = False
+
+    period = SelectField(_l("统计期间"), default="year", choices=[
+        ("year", _l("本年度")), ("last12", _l("近12个月")), ("h1", _l("上半年")),
+        ("h2", _l("下半年")), ("implementation", _l("整个实施周期")),
+        ("custom", _l("自定义"))])
+    year = IntegerField(_l("年份"), validators=[Optional(), NumberRange(2000, 2100)])
+    start = DateField(_l("开始"), validators=[Optional()])
+    end = DateField(_l("结束"), validators=[Optional()])
+
+
+class TenantImportForm(FlaskForm):
+    file = FileField(_l("xlsx 或 csv 文件"), validators=[FileRequired(_l("请选择文件。"))])

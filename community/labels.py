@@ -1,0 +1,29 @@
+"""Chinese labels of stored codes: ledgers use them as written, the UI translates them."""
+
+
+def N_(text):
+    """Mark a string for extraction; it is translated where it is shown."""
+    return text
+
+
+LABELS = {
+    "zone_kind": {
+        "office": N_("独立办公室"), "open_desk": N_("开放工位区"),
+        "roadshow_hall": N_("路演厅"), "meeting_room": N_("会议室"),
+        "leisure": N_("休闲空间"), "service_counter": N_("服务台"), "other": N_("其他"),
+    },
+    "role": {
+        "admin": N_("社区负责人"), "staff": N_("运营人员"),
+        "member": N_("入驻企业成员"), "assessor": N_("考核评估人员"),
+    },
+    "relationship": {"resident": N_("入驻"), "served": N_("仅服务")},
+    "desk_status": {"available": N_("可用"), "out_of_service": N_("停用")},
+    "status": {"met": N_("已达标"), "ongoing": N_("进行中"), "missed": N_("未达标"),
+               "none": N_("—")},
+    "bool": {True: N_("是"), False: N_("否")},
+}
+
+
+def label(group, value):
+    """The Chinese label of a stored code (the code itself when unknown)."""
+    return LABELS.get(group, {}).get(value, value if value is not None else "")

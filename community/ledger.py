@@ -1,0 +1,184 @@
+"""The community core's indicators (S1, S2, S4 and the OPC counts) and ledger sheets."""
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select, union
+from sqlalchemy.orm import selectinload
+
+from community.labels import label
+from community.models import Desk, DeskAssignment, ServedRecord, Tenant, Zone
+from community.registry import Column, Indicator, Sheet, add_months
+from community.rules import in_period, occupied_desk_ids, zone_area_on
+
+
+def _zones_in_service(session, period):
+    return session.scalars(
+        select(Zone).options(selectinload(Zone.areas))
+        .where(Zone.in_service_on <= period.as_of,
+               or_(Zone.out_of_service_on.is_(None), Zone.out_of_service_on >= period.start))
+        .order_by(Zone.floor, Zone.name)).all()
+
+
+def space_area(session, period):
+    """S1: m² of zones in service in the period, each at its area on its last day in it."""
+    total = Decimal(0)
+    for zone in _zones_in_service(session, period):
+        last_day = min(period.as_of, zone.out_of_service_on or period.as_of)
+        total += zone_area_on(zone, last_day)
+    return total
+
+
+def _zero_rent_desks(period):
+    return (select(Desk.id).join(Zone).where(
+        Desk.zero_rent.is_(True), Desk.status == "available",
+        Desk.in_service_on <= period.as_of, Zone.in_service_on <= period.as_of,
+        or_(Zone.out_of_service_on.is_(None), Zone.out_of_service_on >= period.start)))
+
+
+def zero_rent_desks(session, period):
+    """S2: zero-rent desks available in the period."""
+    return session.scalar(select(func.count()).select_from(
+        _zero_rent_desks(period).subquery()))
+
+
+def zero_rent_occupancy(session, period):
+    ids = set(session.scalars(_zero_rent_desks(period)))
+    used = len(ids & occupied_desk_ids(session, period.as_of))
+    return f"{period.as_of:%Y-%m-%d} 在用 {used}/{len(ids)}"
+
+
+def _served_firms(period, opc_only=True):
+    """Tenants (OPC ones by default) resident at some time in the period, or served in it."""
+    resident = select(Tenant.id.label("tenant_id")).where(
+        Tenant.moved_in_on.is_not(None),
+        in_period(Tenant.moved_in_on, Tenant.moved_out_on, period))
+    served = select(ServedRecord.tenant_id).join(Tenant).where(
+        ServedRecord.served_on.between(period.start, period.end))
+    if opc_only:
+        resident = resident.where(Tenant.is_opc.is_(True))
+        served = served.where(Tenant.is_opc.is_(True))
+    return union(resident, served).subquery()
+
+
+def firms_served(session, period):
+    """S4: distinct OPC firms resident or served in the period."""
+    return session.scalar(select(func.count()).select_from(_served_firms(period)))
+
+
+def _operating(session, period, alive_since):
+    firms = _served_firms(period)
+    return session.scalar(
+        select(func.count()).select_from(Tenant)
+        .where(Tenant.id.in_(select(firms.c.tenant_id)), Tenant.founded_on <= alive_since,
+               or_(Tenant.closed_on.is_(None), Tenant.closed_on > period.as_of)))
+
+
+def opcs_operating(session, period):
+    """在营OPC数量: firms of S4 still operating on the period's reference day."""
+    return _operating(session, period, period.as_of)
+
+
+def opcs_alive_six_months(session, period):
+    """存续超6个月OPC数量: of those, founded more than six months before."""
+    return _operating(session, period, add_months(period.as_of, -6))
+
+
+# --- ledger sheets --------------------------------------------------------------
+
+def zone_rows(session, period):
+    """场地台账: zones in service in the period."""
+    for zone in _zones_in_service(session, period):
+        last_day = min(period.as_of, zone.out_of_service_on or period.as_of)
+        yield {"floor": zone.floor, "name": zone.name,
+               "kind": label("zone_kind", zone.kind),
+               "area_m2": zone_area_on(zone, last_day), "capacity": zone.capacity,
+               "bookable": zone.bookable, "in_service_on": zone.in_service_on,
+               "out_of_service_on": zone.out_of_service_on}
+
+
+def desk_rows(session, period):
+    """工位台账: every desk, one row per assignment in the period (or one empty row)."""
+    assignments = defaultdict(list)
+    for a in session.scalars(
+            select(DeskAssignment)
+            .options(selectinload(DeskAssignment.member), selectinload(DeskAssignment.tenant))
+            .where(in_period(DeskAssignment.starts_on, DeskAssignment.ends_on, period))
+            .order_by(DeskAssignment.starts_on)):
+        assignments[a.desk_id].append(a)
+    desks = session.execute(
+        select(Desk.id, Desk.code, Desk.zero_rent, Desk.status, Zone.name)
+        .join(Zone).where(Desk.in_service_on <= period.end).order_by(Desk.code))
+    for desk_id, code, zero_rent, status, zone_name in desks:
+        base = {"code": code, "zone": zone_name, "zero_rent": zero_rent,
+                "status": label("desk_status", status)}
+        for a in assignments.get(desk_id) or [None]:
+            yield base | ({"tenant": a.tenant.name, "member": a.member.name,
+                           "starts_on": a.starts_on, "ends_on": a.ends_on} if a else {})
+
+
+def tenant_rows_for(sources):
+    def tenant_rows(session, period):
+        """入驻/服务企业台账: firms resident or served in the period, and how."""
+        firms = _served_firms(period, opc_only=False)
+        served = defaultdict(list)
+        for tenant_id, source, served_on in session.execute(
+                select(ServedRecord.tenant_id, ServedRecord.source, ServedRecord.served_on)
+                .where(ServedRecord.served_on.between(period.start, period.end))):
+            served[tenant_id].append((source, served_on))
+        tenants = session.scalars(
+            select(Tenant).where(Tenant.id.in_(select(firms.c.tenant_id)))
+            .order_by(Tenant.name))
+        for t in tenants:
+            records = served.get(t.id, [])
+            resident = t.moved_in_on is not None and t.moved_in_on <= period.end and (
+                t.moved_out_on is None or t.moved_out_on >= period.start)
+            how = (["入驻"] if resident else []) + sorted(
+                {sources.get(source, source) for source, _ in records})
+            dates = [d for _, d in records]
+            yield {"name": t.name, "uscc": t.uscc, "legal_rep": t.legal_rep,
+                   "phone": t.phone, "sector": t.sector, "is_opc": t.is_opc,
+                   "relationship": label("relationship", t.relationship_kind),
+                   "founded_on": t.founded_on, "moved_in_on": t.moved_in_on,
+                   "moved_out_on": t.moved_out_on, "how": "、".join(how),
+                   "times": len(records),
+                   "first_served_on": min(dates) if dates else None,
+                   "last_served_on": max(dates) if dates else None}
+    return tenant_rows
+
+
+def register(reg):
+    """Plug the core's indicators and sheets into the registry."""
+    reg.served_sources["community"] = "登记服务"
+    reg.add_indicator(Indicator("S1", "实体运营空间", "Operating space", "㎡",
+                                space_area, Decimal(3000)))
+    reg.add_indicator(Indicator("S2", "创业者零租工位", "Zero-rent founder desks", "个",
+                                zero_rent_desks, Decimal(150),
+                                detail=zero_rent_occupancy))
+    reg.add_indicator(Indicator("S4", "近12个月服务或入驻OPC企业", "OPC firms served or resident",
+                                "家", firms_served, Decimal(50)))
+    reg.add_indicator(Indicator("O1", "在营OPC数量", "OPCs operating", "家",
+                                opcs_operating))
+    reg.add_indicator(Indicator("O2", "存续超6个月OPC数量", "OPCs alive over 6 months",
+                                "家", opcs_alive_six_months))
+    reg.add_sheet(Sheet("场地台账", (
+        Column("floor", "楼层"), Column("name", "区域名称"), Column("kind", "类型"),
+        Column("area_m2", "面积（㎡）", "number"), Column("capacity", "容纳人数", "number"),
+        Column("bookable", "可预约", "bool"), Column("in_service_on", "启用日期", "date"),
+        Column("out_of_service_on", "停用日期", "date")), zone_rows, order=10))
+    reg.add_sheet(Sheet("工位台账", (
+        Column("code", "工位编号"), Column("zone", "所在区域"),
+        Column("zero_rent", "零租工位", "bool"), Column("status", "状态"),
+        Column("tenant", "使用企业"), Column("member", "使用人"),
+        Column("starts_on", "开始日期", "date"), Column("ends_on", "结束日期", "date")),
+        desk_rows, order=20))
+    reg.add_sheet(Sheet("入驻/服务企业台账", (
+        Column("name", "企业名称"), Column("uscc", "统一社会信用代码"),
+        Column("legal_rep", "法定代表人"), Column("phone", "联系电话", "phone"),
+        Column("sector", "行业领域"), Column("is_opc", "OPC企业", "bool"),
+        Column("relationship", "关系"), Column("founded_on", "成立日期", "date"),
+        Column("moved_in_on", "入驻日期", "date"), Column("moved_out_on", "迁出日期", "date"),
+        Column("how", "服务方式"), Column("times", "服务次数", "number"),
+        Column("first_served_on", "首次服务日期", "date"),
+        Column("last_served_on", "最近服务日期", "date")),
+        tenant_rows_for(reg.served_sources), order=30))
+

@@ -1,0 +1,53 @@
+"""What each refusal code says to a person. Packages add their own codes."""
+from flask_babel import lazy_gettext as _l
+
+MESSAGES = {
+    "required": _l("此项必填。"),
+    "too_long": _l("内容过长。"),
+    "choice_invalid": _l("请从列表中选择。"),
+    "date_invalid": _l("日期格式不正确，应为 YYYY-MM-DD。"),
+    "not_negative": _l("不能为负数。"),
+    "uscc_length": _l("统一社会信用代码应为18位。"),
+    "uscc_format": _l("统一社会信用代码格式不正确（只含数字和大写字母，且不含 I、O、S、V、Z）。"),
+    "uscc_checksum": _l("统一社会信用代码校验位不正确，请核对营业执照。"),
+    "uscc_duplicate": _l("该统一社会信用代码已登记。"),
+    "phone_invalid": _l("不是有效的中国电话号码。"),
+    "phone_not_mobile": _l("请填写手机号码。"),
+    "email_invalid": _l("邮箱格式不正确。"),
+    "area_invalid": _l("面积应为数字，最多两位小数。"),
+    "area_not_positive": _l("面积必须大于0。"),
+    "required_for_resident": _l("入驻企业须填写入驻日期。"),
+    "before_move_in": _l("迁出日期不能早于入驻日期。"),
+    "before_founding": _l("注销日期不能早于成立日期。"),
+    "before_in_service": _l("停用日期不能早于启用日期。"),
+    "end_before_start": _l("结束日期不能早于开始日期。"),
+    "zone_name_duplicate": _l("已有同名区域。"),
+    "desk_prefix_invalid": _l("编号前缀只能是1-10位字母或数字。"),
+    "desk_count_invalid": _l("数量应在1到1000之间。"),
+    "desk_code_taken": _l("工位编号已存在：%(codes)s（共%(count)s个），未创建任何工位。"),
+    "desk_taken": _l("工位 %(desk)s 在该时段已分配给 %(tenant)s（自 %(starts_on)s 起），未保存。"),
+    "desk_out_of_service": _l("工位 %(desk)s 已停用，不能分配。"),
+    "member_not_in_tenant": _l("该成员不属于所选企业。"),
+    "password_wrong": _l("当前密码不正确。"),
+    "password_weak": _l("新密码至少10位。"),
+    "username_taken": _l("用户名已存在。"),
+    "tenant_required": _l("入驻企业成员必须关联一家企业。"),
+    "upload_empty": _l("请选择文件。"),
+    "upload_type": _l("文件内容与扩展名不符，或不是允许的类型（图片、PDF、Office 文档）。"),
+    "upload_too_large": _l("文件过大。"),
+    "import_bad_file": _l("无法读取该文件，请上传 xlsx 或 csv（UTF-8）。"),
+    "import_missing_columns": _l("缺少列：%(columns)s。"),
+    "uscc_duplicate_in_file": _l("文件中有重复的统一社会信用代码。"),
+    "import_rows": _l("导入文件有错误，未导入任何企业。请按下表修改后重新上传。"),
+    "import_empty": _l("文件中没有数据行。"),
+    "period_invalid": _l("统计期间不正确：结束日期不能早于开始日期。"),
+}
+
+
+def message(code, **params):
+    """The person-facing text of a refusal code."""
+    text = MESSAGES.get(code)
+    if text is None:
+        return code
+    text = str(text)
+    return text % params if params else text

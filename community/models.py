@@ -1,0 +1,207 @@
+"""The community core's tables: people and roles, settings, space, desks,
+tenants, service records, evidence files and the audit trail."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app import db
+from community.dbsetup import UTCDateTime, utcnow
+
+ROLES = ("admin", "staff", "member", "assessor")
+ZONE_KINDS = ("office", "open_desk", "roadshow_hall", "meeting_room", "leisure",
+              "service_counter", "other")
+SECTORS = ("智能制造", "智慧医疗", "智慧金融", "智慧文旅", "数字营销", "数字内容",
+           "文化创意", "其他")
+RELATIONSHIPS = ("resident", "served")
+DESK_STATUSES = ("available", "out_of_service")
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tenant: Mapped["Tenant | None"] = relationship()
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+
+class Community(db.Model):
+    """The single row of community settings."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    operator_name: Mapped[str] = mapped_column(String(200), default="")
+    operator_uscc: Mapped[str] = mapped_column(String(18), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    district: Mapped[str] = mapped_column(String(100), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    period_start_on: Mapped[date]
+    period_end_on: Mapped[date]
+
+
+class Target(db.Model):
+    """A per-year target of one indicator (defaults from the bang)."""
+
+    __table_args__ = (UniqueConstraint("code", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8))
+    year: Mapped[int]
+    value: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+
+class Zone(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    floor: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    area_m2: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    capacity: Mapped[int] = mapped_column(default=0)
+    bookable: Mapped[bool] = mapped_column(default=False)
+    in_service_on: Mapped[date]
+    out_of_service_on: Mapped[date | None]
+
+    areas: Mapped[list["ZoneArea"]] = relationship(
+        back_populates="zone", order_by="ZoneArea.effective_on",
+        cascade="all, delete-orphan")
+
+
+class ZoneArea(db.Model):
+    """The area a zone had from a date on: last year's S1 stays provable after a change."""
+
+    __table_args__ = (UniqueConstraint("zone_id", "effective_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zone.id", ondelete="CASCADE"))
+    area_m2: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    effective_on: Mapped[date]
+
+    zone: Mapped[Zone] = relationship(back_populates="areas")
+
+
+class Desk(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zone.id"), index=True)
+    zero_rent: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[str] = mapped_column(String(20), default="available")
+    in_service_on: Mapped[date]
+
+    zone: Mapped[Zone] = relationship()
+
+
+class Tenant(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_initials: Mapped[str] = mapped_column(String(200), default="", index=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    legal_rep: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    sector: Mapped[str] = mapped_column(String(20))
+    is_opc: Mapped[bool] = mapped_column(default=True)
+    relationship_kind: Mapped[str] = mapped_column("relationship", String(16))
+    founded_on: Mapped[date]
+    moved_in_on: Mapped[date | None]
+    moved_out_on: Mapped[date | None]
+    closed_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list["Member"]] = relationship(
+        back_populates="tenant", order_by="Member.id", cascade="all, delete-orphan")
+
+
+class Member(db.Model):
+    """A person working in a tenant firm (founder or team)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"),
+                                           index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    is_founder: Mapped[bool] = mapped_column(default=False)
+
+    tenant: Mapped[Tenant] = relationship(back_populates="members")
+
+
+class DeskAssignment(db.Model):
+    """A desk given to a tenant member for [starts_on, ends_on] (inclusive; open when null).
+
+    PostgreSQL also refuses overlaps with an exclusion constraint (see migrations)."""
+
+    __table_args__ = (Index("ix_desk_assignment_desk_dates", "desk_id", "starts_on"),
+                      CheckConstraint("ends_on IS NULL OR ends_on >= starts_on",
+                                      name="ck_desk_assignment_dates"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desk.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    desk: Mapped[Desk] = relationship()
+    member: Mapped[Member] = relationship()
+    tenant: Mapped[Tenant] = relationship()
+
+
+class ServedRecord(db.Model):
+    """One time a package served a tenant: the evidence behind S4."""
+
+    __table_args__ = (UniqueConstraint("source", "ref"),
+                      Index("ix_served_record_on", "served_on", "tenant_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    served_on: Mapped[date]
+    source: Mapped[str] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+    tenant: Mapped[Tenant] = relationship()
+
+
+class Attachment(db.Model):
+    __table_args__ = (Index("ix_attachment_owner", "owner_type", "owner_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_type: Mapped[str] = mapped_column(String(32))
+    owner_id: Mapped[int]
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    uploaded_by: Mapped[User | None] = relationship()
+
+
+class AuditEntry(db.Model):
+    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[int | None]
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User | None] = relationship()

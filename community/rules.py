@@ -1,0 +1,439 @@
+"""The community core's decisions as plain functions: no request, no template.
+
+A refusal raises ``Refused(code)`` (or ``Invalid`` with one code per field);
+views turn codes into messages, tests assert the codes.
+"""
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import InvalidChecksum, ValidationError
+
+from community import audit
+from community.dbsetup import lock_row
+from community.models import (DESK_STATUSES, RELATIONSHIPS, ROLES, SECTORS, ZONE_KINDS,
+                              Desk, DeskAssignment, Member, ServedRecord, Tenant, Zone,
+                              ZoneArea)
+
+
+class Refused(Exception):
+    """A rule said no; `code` is stable, `params` fill the message."""
+
+    def __init__(self, code, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+class Invalid(Refused):
+    """Bad input: a code per field, so a form can show each beside its field."""
+
+    def __init__(self, errors):
+        super().__init__("invalid")
+        self.errors = errors  # {field: code}
+
+    def __str__(self):
+        return f"invalid {self.errors}"
+
+
+# --- permissions: the one mechanism every route uses --------------------------
+
+PERMISSIONS = {
+    "admin": {"view", "edit", "export", "export_full", "admin"},
+    "staff": {"view", "edit", "export"},
+    "assessor": {"view", "export"},
+    "member": set(),
+}
+assert set(PERMISSIONS) == set(ROLES)
+
+
+def can(user, permission):
+    """Whether the user's role grants a community-wide permission."""
+    return bool(user and user.is_authenticated and user.active
+                and permission in PERMISSIONS.get(user.role, ()))
+
+
+def can_view_tenant(user, tenant_id):
+    """Staff, admin and assessors see every tenant; a member only its own."""
+    return can(user, "view") or (
+        user.is_authenticated and user.role == "member" and user.tenant_id == tenant_id)
+
+
+# --- validators -------------------------------------------------------------
+
+def clean_uscc(value):
+    """The USCC in canonical form, or Refused naming what is wrong with it."""
+    value = unicodedata.normalize("NFKC", value or "").strip().upper().replace(" ", "")
+    if not value:
+        raise Refused("required")
+    if len(value) != 18:
+        raise Refused("uscc_length")
+    try:
+        return stdnum_uscc.validate(value)
+    except InvalidChecksum:
+        raise Refused("uscc_checksum") from None
+    except ValidationError:
+        raise Refused("uscc_format") from None
+
+
+def clean_phone(value, mobile_only=False):
+    """A Chinese phone number as national digits (13800138000, 02363001234)."""
+    value = unicodedata.normalize("NFKC", value or "").strip()
+    value = re.sub(r"[\s\-()（）]", "", value)
+    if not value:
+        raise Refused("required")
+    try:
+        number = phonenumbers.parse(value, "CN")
+    except phonenumbers.NumberParseException:
+        raise Refused("phone_invalid") from None
+    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+        raise Refused("phone_invalid")
+    kind = phonenumbers.number_type(number)
+    if mobile_only and kind not in (phonenumbers.PhoneNumberType.MOBILE,
+                                    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        raise Refused("phone_not_mobile")
+    national = str(number.national_number)
+    if kind == phonenumbers.PhoneNumberType.FIXED_LINE:
+        national = "0" + national
+    return national
+
+
+def mask_phone(value):
+    """138****8000: what screens and exports show unless an admin asks for more."""
+    if not value or len(value) < 7:
+        return value or ""
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def clean_email(value):
+    value = (value or "").strip()
+    if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise Refused("email_invalid")
+    return value
+
+
+def clean_area(value):
+    """An area in m² as a positive Decimal with at most two decimals."""
+    try:
+        area = Decimal(str(value).strip())
+    except (InvalidOperation, AttributeError):
+        raise Refused("area_invalid") from None
+    if not area.is_finite() or area <= 0:
+        raise Refused("area_not_positive")
+    if area != area.quantize(Decimal("0.01")) or area >= Decimal("100000000"):
+        raise Refused("area_invalid")
+    return area.quantize(Decimal("0.01"))
+
+
+def initials(name):
+    """Pinyin initials for search: 重庆云启科技 -> cqyqkj."""
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+
+
+# --- tenants ----------------------------------------------------------------
+
+TENANT_FIELDS = ("name", "uscc", "legal_rep", "phone", "email", "sector", "is_opc",
+                 "relationship_kind", "founded_on", "moved_in_on", "moved_out_on",
+                 "closed_on")
+
+
+def check_tenant(session, data, tenant_id=None):
+    """Validate tenant fields; return clean values or raise Invalid with every problem."""
+    errors, clean = {}, {}
+
+    def field(name, fn):
+        try:
+            clean[name] = fn(data.get(name))
+        except Refused as exc:
+            errors[name] = exc.code
+
+    def required_text(limit):
+        def check(value):
+            value = (value or "").strip()
+            if not value:
+                raise Refused("required")
+            if len(value) > limit:
+                raise Refused("too_long")
+            return value
+        return check
+
+    def choice(options):
+        def check(value):
+            if value not in options:
+                raise Refused("choice_invalid")
+            return value
+        return check
+
+    def a_date(required):
+        def check(value):
+            if value is None or value == "":
+                if required:
+                    raise Refused("required")
+                return None
+            if not isinstance(value, date):
+                raise Refused("date_invalid")
+            return value
+        return check
+
+    field("name", required_text(200))
+    field("uscc", clean_uscc)
+    field("legal_rep", required_text(100))
+    field("phone", clean_phone)
+    field("email", clean_email)
+    field("sector", choice(SECTORS))
+    field("relationship_kind", choice(RELATIONSHIPS))
+    field("founded_on", a_date(True))
+    field("moved_in_on", a_date(False))
+    field("moved_out_on", a_date(False))
+    field("closed_on", a_date(False))
+    clean["is_opc"] = bool(data.get("is_opc"))
+
+    if clean.get("relationship_kind") == "resident" and not clean.get("moved_in_on") \
+            and "moved_in_on" not in errors:
+        errors["moved_in_on"] = "required_for_resident"
+    if clean.get("moved_in_on") and clean.get("moved_out_on") \
+            and clean["moved_out_on"] < clean["moved_in_on"]:
+        errors["moved_out_on"] = "before_move_in"
+    if clean.get("founded_on") and clean.get("closed_on") \
+            and clean["closed_on"] < clean["founded_on"]:
+        errors["closed_on"] = "before_founding"
+    if "uscc" in clean:
+        other = session.scalar(select(Tenant.id).where(Tenant.uscc == clean["uscc"]))
+        if other is not None and other != tenant_id:
+            errors["uscc"] = "uscc_duplicate"
+    if errors:
+        raise Invalid(errors)
+    return clean
+
+
+def save_tenant(session, actor, data, tenant=None):
+    """Create a tenant or update one; every change goes to the audit trail."""
+    clean = check_tenant(session, data, tenant.id if tenant else None)
+    before = audit.snapshot(tenant) if tenant else None
+    if tenant is None:
+        tenant = Tenant()
+        session.add(tenant)
+    for key, value in clean.items():
+        setattr(tenant, key, value)
+    tenant.name_initials = initials(tenant.name)
+    audit.record(session, actor, "tenant.updated" if before else "tenant.created",
+                 tenant, before=before)
+    return tenant
+
+
+def add_member(session, actor, tenant, name, phone="", is_founder=False):
+    """Add a person to a tenant firm."""
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = "required"
+    if phone:
+        try:
+            phone = clean_phone(phone, mobile_only=True)
+        except Refused as exc:
+            errors["phone"] = exc.code
+    if errors:
+        raise Invalid(errors)
+    member = Member(tenant=tenant, name=name, phone=phone or "", is_founder=is_founder)
+    session.add(member)
+    audit.record(session, actor, "member.created", member)
+    return member
+
+
+def record_served(session, tenant_id, served_on, source, ref, note=""):
+    """Record, once per (source, ref), that a package served a tenant on a date (S4)."""
+    existing = session.scalar(select(ServedRecord).where(
+        ServedRecord.source == source, ServedRecord.ref == str(ref)))
+    if existing is not None:
+        existing.served_on, existing.tenant_id, existing.note = served_on, tenant_id, note
+        return existing
+    record = ServedRecord(tenant_id=tenant_id, served_on=served_on, source=source,
+                          ref=str(ref), note=note[:300])
+    session.add(record)
+    return record
+
+
+# --- zones ------------------------------------------------------------------
+
+def check_zone(session, data, zone_id=None):
+    errors, clean = {}, {}
+    for key, limit in (("floor", 20), ("name", 100)):
+        value = (data.get(key) or "").strip()
+        if not value:
+            errors[key] = "required"
+        elif len(value) > limit:
+            errors[key] = "too_long"
+        clean[key] = value
+    if data.get("kind") not in ZONE_KINDS:
+        errors["kind"] = "choice_invalid"
+    clean["kind"] = data.get("kind")
+    try:
+        clean["area_m2"] = clean_area(data.get("area_m2"))
+    except Refused as exc:
+        errors["area_m2"] = exc.code
+    capacity = data.get("capacity") or 0
+    if not isinstance(capacity, int) or capacity < 0:
+        errors["capacity"] = "not_negative"
+    clean["capacity"] = capacity
+    clean["bookable"] = bool(data.get("bookable"))
+    clean["in_service_on"] = data.get("in_service_on")
+    clean["out_of_service_on"] = data.get("out_of_service_on")
+    if not isinstance(clean["in_service_on"], date):
+        errors["in_service_on"] = "required"
+    elif clean["out_of_service_on"] and clean["out_of_service_on"] < clean["in_service_on"]:
+        errors["out_of_service_on"] = "before_in_service"
+    if clean["name"] and session.scalar(select(Zone.id).where(
+            Zone.name == clean["name"], Zone.id != (zone_id or 0))):
+        errors["name"] = "zone_name_duplicate"
+    if errors:
+        raise Invalid(errors)
+    return clean
+
+
+def save_zone(session, actor, data, zone=None, area_effective_on=None):
+    """Create or change a zone; an area change is kept as history from its date on."""
+    clean = check_zone(session, data, zone.id if zone else None)
+    before = audit.snapshot(zone) if zone else None
+    if zone is None:
+        zone = Zone(**clean)
+        zone.areas.append(ZoneArea(area_m2=clean["area_m2"],
+                                   effective_on=clean["in_service_on"]))
+        session.add(zone)
+    else:
+        if clean["area_m2"] != zone.area_m2:
+            effective_on = max(area_effective_on or clean["in_service_on"],
+                               clean["in_service_on"])
+            row = next((a for a in zone.areas if a.effective_on == effective_on), None)
+            if row is None:
+                zone.areas.append(ZoneArea(area_m2=clean["area_m2"],
+                                           effective_on=effective_on))
+            else:
+                row.area_m2 = clean["area_m2"]
+        for key, value in clean.items():
+            setattr(zone, key, value)
+    audit.record(session, actor, "zone.updated" if before else "zone.created", zone,
+                 before=before)
+    return zone
+
+
+def zone_area_on(zone, day):
+    """The zone's area on a day, from its history."""
+    area = zone.areas[0].area_m2 if zone.areas else zone.area_m2
+    for row in zone.areas:
+        if row.effective_on <= day:
+            area = row.area_m2
+    return area
+
+
+# --- desks ------------------------------------------------------------------
+
+MAX_BULK_DESKS = 1000
+
+
+def bulk_create_desks(session, actor, zone, prefix, first, count, zero_rent,
+                      in_service_on, width=3):
+    """Create `count` desks coded PREFIX-001…; all or none."""
+    prefix = (prefix or "").strip().upper()
+    errors = {}
+    if not re.fullmatch(r"[A-Z0-9]{1,10}", prefix):
+        errors["prefix"] = "desk_prefix_invalid"
+    if not isinstance(count, int) or not 1 <= count <= MAX_BULK_DESKS:
+        errors["count"] = "desk_count_invalid"
+    if not isinstance(first, int) or first < 0:
+        errors["first"] = "not_negative"
+    if errors:
+        raise Invalid(errors)
+    codes = [f"{prefix}-{n:0{width}d}" for n in range(first, first + count)]
+    taken = session.scalars(select(Desk.code).where(Desk.code.in_(codes))).all()
+    if taken:
+        raise Refused("desk_code_taken", codes="、".join(sorted(taken)[:5]),
+                      count=len(taken))
+    desks = [Desk(code=code, zone=zone, zero_rent=zero_rent, status="available",
+                  in_service_on=in_service_on) for code in codes]
+    session.add_all(desks)
+    audit.record(session, actor, "desk.bulk_created", object_type="desk",
+                 after={"zone": zone.name, "codes": [codes[0], codes[-1]],
+                        "count": count, "zero_rent": zero_rent})
+    return desks
+
+
+def set_desk_status(session, actor, desk, status, zero_rent):
+    if status not in DESK_STATUSES:
+        raise Invalid({"status": "choice_invalid"})
+    before = audit.snapshot(desk)
+    desk.status, desk.zero_rent = status, zero_rent
+    audit.record(session, actor, "desk.updated", desk, before=before)
+    return desk
+
+
+def overlapping_assignment(session, desk_id, starts_on, ends_on, exclude_id=None):
+    """The first assignment of the desk that shares a day with [starts_on, ends_on]."""
+    query = select(DeskAssignment).where(
+        DeskAssignment.desk_id == desk_id,
+        or_(DeskAssignment.ends_on.is_(None), DeskAssignment.ends_on >= starts_on))
+    if ends_on is not None:
+        query = query.where(DeskAssignment.starts_on <= ends_on)
+    if exclude_id:
+        query = query.where(DeskAssignment.id != exclude_id)
+    return session.scalars(query.limit(1)).first()
+
+
+def assign_desk(session, actor, desk, member, starts_on, ends_on=None):
+    """Give a desk to a tenant member; refuse any overlap with another assignment.
+
+    The caller's transaction must be a write one (begin_write): on SQLite that
+    serialises writers, on PostgreSQL the desk row is locked here and an
+    exclusion constraint backs the check.
+    """
+    if not isinstance(starts_on, date):
+        raise Invalid({"starts_on": "required"})
+    if ends_on is not None and ends_on < starts_on:
+        raise Invalid({"ends_on": "end_before_start"})
+    desk = lock_row(session, Desk, desk.id)
+    if desk.status != "available":
+        raise Refused("desk_out_of_service", desk=desk.code)
+    clash = overlapping_assignment(session, desk.id, starts_on, ends_on)
+    if clash is not None:
+        raise Refused("desk_taken", desk=desk.code, tenant=clash.tenant.name,
+                      starts_on=clash.starts_on, ends_on=clash.ends_on or "")
+    assignment = DeskAssignment(desk=desk, member=member, tenant_id=member.tenant_id,
+                                starts_on=starts_on, ends_on=ends_on)
+    try:
+        with session.begin_nested():
+            session.add(assignment)
+            session.flush()
+    except IntegrityError:
+        raise Refused("desk_taken", desk=desk.code, tenant="", starts_on=starts_on,
+                      ends_on=ends_on or "") from None
+    audit.record(session, actor, "desk_assignment.created", assignment)
+    return assignment
+
+
+def end_assignment(session, actor, assignment, ends_on):
+    """Close an assignment on a date (the desk is free from the next day)."""
+    if not isinstance(ends_on, date):
+        raise Invalid({"ends_on": "required"})
+    if ends_on < assignment.starts_on:
+        raise Invalid({"ends_on": "end_before_start"})
+    before = audit.snapshot(assignment)
+    assignment.ends_on = ends_on
+    audit.record(session, actor, "desk_assignment.ended", assignment, before=before)
+    return assignment
+
+
+def occupied_desk_ids(session, day):
+    """Ids of desks assigned on a day."""
+    return set(session.scalars(select(DeskAssignment.desk_id).where(
+        DeskAssignment.starts_on <= day,
+        or_(DeskAssignment.ends_on.is_(None), DeskAssignment.ends_on >= day))))
+
+
+def in_period(start_col, end_col, period):
+    """SQL condition: [start_col, end_col] (end open when null) meets the period."""
+    return and_(start_col <= period.end, or_(end_col.is_(None), end_col >= period.start))

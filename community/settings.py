@@ -1,0 +1,85 @@
+"""Community settings and per-year targets (defaults from the bang)."""
+from datetime import date
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+
+from community import audit
+from community.models import Community, Target
+from community.rules import Invalid, Refused, clean_uscc
+
+DEFAULTS = dict(name="重庆软信OPC创新创业社区", operator_name="", operator_uscc="",
+                address="", district="", timezone="Asia/Shanghai",
+                period_start_on=date(2026, 8, 1), period_end_on=date(2027, 12, 31))
+TARGET_YEARS = (2026, 2027)
+
+
+def current_settings(session):
+    """The settings row; an unsaved default one before the community is set up."""
+    row = session.scalar(select(Community).limit(1))
+    return row if row is not None else Community(**DEFAULTS)
+
+
+def targets(session):
+    """Per-year targets set by the community: {(code, year): Decimal}."""
+    return {(t.code, t.year): t.value for t in session.scalars(select(Target))}
+
+
+def save_settings(session, actor, data):
+    """Change the settings; the operator's USCC is checked like a tenant's."""
+    errors = {}
+    if not (data.get("name") or "").strip():
+        errors["name"] = "required"
+    uscc = (data.get("operator_uscc") or "").strip()
+    if uscc:
+        try:
+            data["operator_uscc"] = clean_uscc(uscc)
+        except Refused as exc:
+            errors["operator_uscc"] = exc.code
+    try:
+        ZoneInfo(data.get("timezone") or "")
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = "choice_invalid"
+    start, end = data.get("period_start_on"), data.get("period_end_on")
+    if not start:
+        errors["period_start_on"] = "required"
+    if not end:
+        errors["period_end_on"] = "required"
+    elif start and end < start:
+        errors["period_end_on"] = "end_before_start"
+    if errors:
+        raise Invalid(errors)
+    row = session.scalar(select(Community).limit(1))
+    before = audit.snapshot(row) if row else None
+    if row is None:
+        row = Community(**DEFAULTS)
+        session.add(row)
+    for key in DEFAULTS:
+        if key in data:
+            value = data[key]
+            setattr(row, key, value.strip() if isinstance(value, str) else value)
+    audit.record(session, actor, "community.updated" if before else "community.created",
+                 row, before=before)
+    return row
+
+
+def save_target(session, actor, code, year, value):
+    """Set one indicator's target for a year (None clears it back to the default)."""
+    row = session.scalar(select(Target).where(Target.code == code, Target.year == year))
+    before = audit.snapshot(row) if row else None
+    if value is None:
+        if row is not None:
+            session.delete(row)
+            audit.record(session, actor, "target.deleted", object_type="target",
+                         object_id=row.id, before=before)
+        return None
+    if Decimal(value) < 0:
+        raise Invalid({"value": "not_negative"})
+    if row is None:
+        row = Target(code=code, year=year, value=value)
+        session.add(row)
+    row.value = Decimal(value)
+    audit.record(session, actor, "target.updated" if before else "target.created", row,
+                 before=before)
+    return row

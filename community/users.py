@@ -1,0 +1,31 @@
+"""User accounts: creation by an admin or the create-user command."""
+from sqlalchemy import select
+
+from community import audit
+from community.models import ROLES, Tenant, User
+from community.rules import Invalid
+
+
+def create_user(session, actor, username, name, role, password, tenant_id=None):
+    """Create an account; a member is bound to exactly one tenant."""
+    username = (username or "").strip()
+    errors = {}
+    if not username:
+        errors["username"] = "required"
+    elif session.scalar(select(User.id).where(User.username == username)):
+        errors["username"] = "username_taken"
+    if role not in ROLES:
+        errors["role"] = "choice_invalid"
+    if len(password or "") < 10:
+        errors["password"] = "password_weak"
+    if role == "member" and (not tenant_id or session.get(Tenant, tenant_id) is None):
+        errors["tenant_id"] = "tenant_required"
+    if errors:
+        raise Invalid(errors)
+    user = User(username=username, name=(name or username).strip(), role=role,
+                tenant_id=tenant_id if role == "member" else None)
+    user.set_password(password)
+    session.add(user)
+    audit.record(session, actor, "user.created", user, after={
+        "username": username, "role": role, "tenant_id": user.tenant_id})
+    return user

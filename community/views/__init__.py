@@ -1,0 +1,6 @@
+"""The community blueprint: sign-in, dashboard and export, space, tenants, admin."""
+from flask import Blueprint
+
+bp = Blueprint("community", __name__)
+
+from community.views import admin, auth, dashboard, space, tenants  # noqa: E402,F401

@@ -1,0 +1,80 @@
+"""Sign in and out, password change, language switch."""
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from app import LANGUAGES, db, limiter
+from community import audit
+from community.forms import LoginForm, PasswordForm
+from community.models import User
+from community.views import bp
+from community.web import commit, public, safe_next
+
+
+def _login_limit():
+    return current_app.config["LOGIN_LIMIT"]
+
+
+def _username_key():
+    return "login:" + (request.form.get("username") or "").strip().lower()
+
+
+def _home_for(user):
+    if user.role == "member" and user.tenant_id:
+        return url_for("community.tenant_detail", tenant_id=user.tenant_id)
+    return url_for("community.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"], error_message="too_many_logins")
+@limiter.limit(_login_limit, methods=["POST"], key_func=_username_key,
+               error_message="too_many_logins")
+def login():
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(
+            User.username == form.username.data.strip()))
+        if user is not None and user.active and user.check_password(form.password.data):
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            return redirect(safe_next(request.args.get("next"), "community.dashboard")
+                            if request.args.get("next") else _home_for(user))
+        flash(_("用户名或密码不正确。"), "error")
+    return render_template("community/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("community.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("当前密码不正确。"))
+        else:
+            current_user.set_password(form.new.data)
+            audit.record(db.session, current_user, "user.password_changed",
+                         object_type="user", object_id=current_user.id)
+            commit()
+            flash(_("密码已修改。"), "success")
+            return redirect(_home_for(current_user))
+    return render_template("community/password.html", form=form)
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+@public
+def set_language(code):
+    if code in LANGUAGES:
+        session["lang"] = code
+    return redirect(safe_next(request.form.get("next"), "community.login"))

@@ -1,0 +1,171 @@
+"""Zones (area history) and desks (bulk creation, assignments)."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app import db
+from community import audit, rules
+from community.files import attachments_of
+from community.forms import (AssignForm, BulkDeskForm, DeskStatusForm, EndAssignmentForm,
+                             UploadForm, ZoneForm)
+from community.models import Desk, DeskAssignment, Member, Tenant, Zone
+from community.views import bp
+from community.web import commit, form_errors, paginate, requires, today
+
+
+@bp.route("/zones")
+@requires("view")
+def zones():
+    rows = db.session.scalars(select(Zone).order_by(Zone.floor, Zone.name)).all()
+    return render_template("community/zones.html", zones=rows, today=today())
+
+
+@bp.route("/zones/new", methods=["GET", "POST"])
+@bp.route("/zones/<int:zone_id>/edit", methods=["GET", "POST"])
+@requires("edit")
+def zone_edit(zone_id=None):
+    zone = db.get_or_404(Zone, zone_id) if zone_id else None
+    form = ZoneForm(obj=zone)
+    if request.method == "GET" and zone is None:
+        form.in_service_on.data = today()
+    if form.validate_on_submit():
+        try:
+            zone = rules.save_zone(db.session, current_user, form.data, zone,
+                                   area_effective_on=form.area_effective_on.data)
+        except rules.Refused as exc:
+            form_errors(form, exc)
+        else:
+            commit()
+            flash(_("区域已保存。"), "success")
+            return redirect(url_for("community.zone_detail", zone_id=zone.id))
+    return render_template("community/zone_form.html", form=form, zone=zone)
+
+
+@bp.route("/zones/<int:zone_id>")
+@requires("view")
+def zone_detail(zone_id):
+    zone = db.get_or_404(Zone, zone_id)
+    desks = db.session.scalars(select(Desk).where(Desk.zone_id == zone.id)
+                               .order_by(Desk.code)).all()
+    return render_template("community/zone_detail.html", zone=zone, desks=desks,
+                           history=audit.history(db.session, "zone", zone.id),
+                           files=attachments_of(db.session, "zone", zone.id),
+                           upload=UploadForm())
+
+
+@bp.route("/desks")
+@requires("view")
+def desks():
+    q = request.args.get("q", "").strip()
+    day = today()
+    query = select(Desk).options(selectinload(Desk.zone)).join(Zone).order_by(Desk.code)
+    if q:
+        query = query.where(or_(Desk.code.contains(q.upper()), Zone.name.contains(q)))
+    page = paginate(query)
+    current = {a.desk_id: a for a in db.session.scalars(
+        select(DeskAssignment).options(selectinload(DeskAssignment.tenant),
+                                       selectinload(DeskAssignment.member))
+        .where(DeskAssignment.desk_id.in_([d.id for d in page.items]),
+               DeskAssignment.starts_on <= day,
+               or_(DeskAssignment.ends_on.is_(None), DeskAssignment.ends_on >= day)))}
+    return render_template("community/desks.html", page=page, current=current, q=q)
+
+
+@bp.route("/desks/bulk", methods=["GET", "POST"])
+@requires("edit")
+def desks_bulk():
+    form = BulkDeskForm()
+    form.zone_id.choices = [(z.id, f"{z.floor} · {z.name}") for z in db.session.scalars(
+        select(Zone).order_by(Zone.floor, Zone.name))]
+    if request.method == "GET":
+        form.in_service_on.data = today()
+        form.zone_id.data = request.args.get("zone_id", type=int)
+    if form.validate_on_submit():
+        zone = db.get_or_404(Zone, form.zone_id.data)
+        try:
+            created = rules.bulk_create_desks(
+                db.session, current_user, zone, form.prefix.data, form.first.data,
+                form.count.data, form.zero_rent.data, form.in_service_on.data)
+        except rules.Refused as exc:
+            form_errors(form, exc)
+        else:
+            commit()
+            flash(_("已创建 %(n)s 个工位：%(a)s 至 %(b)s。", n=len(created),
+                    a=created[0].code, b=created[-1].code), "success")
+            return redirect(url_for("community.desks", q=form.prefix.data.strip().upper()))
+    return render_template("community/desks_bulk.html", form=form)
+
+
+def _assign_form(desk):
+    form = AssignForm()
+    members = db.session.execute(
+        select(Member.id, Member.name, Tenant.name).join(Tenant)
+        .where(Tenant.moved_out_on.is_(None)).order_by(Tenant.name, Member.name)).all()
+    form.member_id.choices = [(mid, f"{tname} · {mname}") for mid, mname, tname in members]
+    return form
+
+
+@bp.route("/desks/<int:desk_id>", methods=["GET", "POST"])
+@requires("view")
+def desk_detail(desk_id):
+    desk = db.get_or_404(Desk, desk_id)
+    form = _assign_form(desk)
+    if request.method == "GET":
+        form.starts_on.data = today()
+    if request.method == "POST":
+        if not rules.can(current_user, "edit"):
+            abort(403)
+        if form.validate_on_submit():
+            member = db.get_or_404(Member, form.member_id.data)
+            try:
+                rules.assign_desk(db.session, current_user, desk, member,
+                                  form.starts_on.data, form.ends_on.data)
+            except rules.Refused as exc:
+                form_errors(form, exc)
+            else:
+                commit()
+                flash(_("工位已分配。"), "success")
+                return redirect(url_for("community.desk_detail", desk_id=desk.id))
+    assignments = db.session.scalars(
+        select(DeskAssignment).where(DeskAssignment.desk_id == desk.id)
+        .order_by(DeskAssignment.starts_on.desc())).all()
+    return render_template("community/desk_detail.html", desk=desk, form=form,
+                           assignments=assignments, end_form=EndAssignmentForm(),
+                           status_form=DeskStatusForm(obj=desk), today=today(),
+                           history=audit.history(db.session, "desk", desk.id))
+
+
+@bp.route("/desks/<int:desk_id>/status", methods=["POST"])
+@requires("edit")
+def desk_status(desk_id):
+    desk = db.get_or_404(Desk, desk_id)
+    form = DeskStatusForm()
+    if form.validate_on_submit():
+        rules.set_desk_status(db.session, current_user, desk, form.status.data,
+                              form.zero_rent.data)
+        commit()
+        flash(_("工位已更新。"), "success")
+    return redirect(url_for("community.desk_detail", desk_id=desk.id))
+
+
+@bp.route("/assignments/<int:assignment_id>/end", methods=["POST"])
+@requires("edit")
+def assignment_end(assignment_id):
+    assignment = db.get_or_404(DeskAssignment, assignment_id)
+    form = EndAssignmentForm()
+    if form.validate_on_submit():
+        try:
+            rules.end_assignment(db.session, current_user, assignment, form.ends_on.data)
+        except rules.Refused as exc:
+            form_errors(form, exc)
+            for error in form.ends_on.errors:
+                flash(error, "error")
+        else:
+            commit()
+            flash(_("工位使用已结束。"), "success")
+    else:
+        for error in form.ends_on.errors:
+            flash(error, "error")
+    return redirect(url_for("community.desk_detail", desk_id=assignment.desk_id))

@@ -1,0 +1,1 @@
+"""Events (not built yet: see the open issues)."""

@@ -1,0 +1,1 @@
+"""Scenarios (not built yet: see the open issues)."""

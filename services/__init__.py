@@ -1,0 +1,1 @@
+"""Services (not built yet: see the open issues)."""
