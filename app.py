@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -45,10 +45,9 @@ def _secret_key(instance_path):
 
 
 def _select_locale():
-    lang = session.get("lang")
-    if lang in LANGUAGES:
-        return lang
-    return request.accept_languages.best_match(LANGUAGES, default="zh") if request else "zh"
+    """Simplified Chinese unless the user switched to English (the session remembers)."""
+    lang = session.get("lang") if has_request_context() else None
+    return lang if lang in LANGUAGES else "zh"
 
 
 def create_app(test_config=None):

@@ -3,7 +3,7 @@ parsed here; the domain checks (USCC, phone, overlaps) live in rules.py."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateField, DecimalField, IntegerField, PasswordField,
+from wtforms import (BooleanField, SelectChoice, DateField, DecimalField, IntegerField, PasswordField,
                      SelectField, StringField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -14,7 +14,7 @@ DATE_MSG = _l("日期格式不正确，应为 YYYY-MM-DD。")
 
 
 def choices(group):
-    return [(code, _l(text)) for code, text in LABELS[group].items()]
+    return [SelectChoice(code, _l(text)) for code, text in LABELS[group].items()]
 
 
 class LoginForm(FlaskForm):
@@ -33,7 +33,7 @@ class TenantForm(FlaskForm):
     legal_rep = StringField(_l("法定代表人"), validators=[InputRequired(), Length(max=100)])
     phone = StringField(_l("联系电话"), validators=[InputRequired()])
     email = StringField(_l("邮箱"), validators=[Optional(), Length(max=200)])
-    sector = SelectField(_l("行业领域"), choices=[(s, _l(s)) for s in SECTORS])
+    sector = SelectField(_l("行业领域"), choices=[SelectChoice(s, _l(s)) for s in SECTORS])
     is_opc = BooleanField(_l("OPC（一人公司）"), default=True)
     relationship_kind = SelectField(_l("关系"), choices=choices("relationship"))
     founded_on = DateField(_l("成立日期"), validators=[InputRequired(DATE_MSG)])
@@ -122,9 +122,9 @@ class PeriodForm(FlaskForm):
         csrf = False
 
     period = SelectField(_l("统计期间"), default="year", choices=[
-        ("year", _l("本年度")), ("last12", _l("近12个月")), ("h1", _l("上半年")),
-        ("h2", _l("下半年")), ("implementation", _l("整个实施周期")),
-        ("custom", _l("自定义"))])
+        SelectChoice("year", _l("本年度")), SelectChoice("last12", _l("近12个月")), SelectChoice("h1", _l("上半年")),
+        SelectChoice("h2", _l("下半年")), SelectChoice("implementation", _l("整个实施周期")),
+        SelectChoice("custom", _l("自定义"))])
     year = IntegerField(_l("年份"), validators=[Optional(), NumberRange(2000, 2100)])
     start = DateField(_l("开始"), validators=[Optional()])
     end = DateField(_l("结束"), validators=[Optional()])

@@ -5,6 +5,7 @@ from flask import (abort, current_app, flash, redirect, render_template, request
                    send_from_directory, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 from sqlalchemy import select
 
 from app import db
@@ -60,7 +61,7 @@ def users():
 @requires("admin")
 def user_new():
     form = UserForm()
-    form.tenant_id.choices = [(0, "—")] + [(t.id, t.name) for t in db.session.scalars(
+    form.tenant_id.choices = [SelectChoice(0, "—")] + [SelectChoice(t.id, t.name) for t in db.session.scalars(
         select(Tenant).order_by(Tenant.name))]
     if form.validate_on_submit():
         try:

@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -77,7 +78,7 @@ def desks():
 @requires("edit")
 def desks_bulk():
     form = BulkDeskForm()
-    form.zone_id.choices = [(z.id, f"{z.floor} · {z.name}") for z in db.session.scalars(
+    form.zone_id.choices = [SelectChoice(z.id, f"{z.floor} · {z.name}") for z in db.session.scalars(
         select(Zone).order_by(Zone.floor, Zone.name))]
     if request.method == "GET":
         form.in_service_on.data = today()
@@ -103,7 +104,7 @@ def _assign_form(desk):
     members = db.session.execute(
         select(Member.id, Member.name, Tenant.name).join(Tenant)
         .where(Tenant.moved_out_on.is_(None)).order_by(Tenant.name, Member.name)).all()
-    form.member_id.choices = [(mid, f"{tname} · {mname}") for mid, mname, tname in members]
+    form.member_id.choices = [SelectChoice(mid, f"{tname} · {mname}") for mid, mname, tname in members]
     return form
 
 

@@ -1,0 +1,171 @@
+"""Fixtures: an app on a migrated database (SQLite by default, PostgreSQL when
+TEST_DATABASE_URL is set), a client, a login helper and make_* factories."""
+import itertools
+import os
+import shutil
+from datetime import date
+
+import pytest
+from flask import g
+from flask_migrate import upgrade
+from sqlalchemy import text
+from stdnum.cn import uscc as stdnum_uscc
+
+from app import create_app, db
+from community import rules
+from community.models import User
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "correct-horse-battery"
+
+
+def base_config(tmp_path, uri):
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads")}
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory):
+    """Migrate once per run: a template SQLite file, or the PostgreSQL test database."""
+    tmp = tmp_path_factory.mktemp("template")
+    uri = PG_URL or f"sqlite:///{tmp / 'template.sqlite3'}"
+    app = create_app(base_config(tmp, uri))
+    with app.app_context():
+        if PG_URL:
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+    return None if PG_URL else tmp / "template.sqlite3"
+
+
+def _truncate_all():
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app_config():
+    """Override to change the app's configuration for one test module."""
+    return {}
+
+
+@pytest.fixture
+def app(migrated, tmp_path, app_config):
+    if PG_URL:
+        uri = PG_URL
+    else:
+        shutil.copy(migrated, tmp_path / "db.sqlite3")
+        uri = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    app = create_app(base_config(tmp_path, uri) | app_config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        if PG_URL:
+            _truncate_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_numbers = itertools.count(1)
+
+
+def valid_uscc(n=None):
+    """A USCC with a correct check character, distinct per call."""
+    n = next(_numbers) if n is None else n
+    body = f"915001120{n:08d}"
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+@pytest.fixture
+def make_user(app):
+    def make(role="staff", username=None, tenant=None):
+        user = User(username=username or f"{role}{next(_numbers)}", name=f"{role} user",
+                    role=role, tenant_id=tenant.id if tenant else None)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def login(client, make_user, make_tenant):
+    """Log the test client in as a new user of a role (a member gets a tenant),
+    replacing whoever was logged in."""
+    def do(role="staff", tenant=None):
+        if role == "member" and tenant is None:
+            tenant = make_tenant()
+        user = make_user(role, tenant=tenant)
+        with client.session_transaction() as session:
+            session.clear()
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        # Requests share the fixture's app context, so forget the user Flask-Login cached.
+        g.pop("_login_user", None)
+        return user
+    return do
+
+
+def tenant_data(**overrides):
+    return {"name": "重庆测试科技有限公司", "uscc": valid_uscc(), "legal_rep": "张三",
+            "phone": "13800138000", "email": "", "sector": "数字内容", "is_opc": True,
+            "relationship_kind": "resident", "founded_on": date(2025, 3, 1),
+            "moved_in_on": date(2025, 9, 1), "moved_out_on": None,
+            "closed_on": None} | overrides
+
+
+@pytest.fixture
+def make_tenant(app):
+    def make(**overrides):
+        tenant = rules.save_tenant(db.session, None, tenant_data(**overrides))
+        db.session.commit()
+        return tenant
+    return make
+
+
+@pytest.fixture
+def make_member(app, make_tenant):
+    def make(tenant=None, name="李四"):
+        member = rules.add_member(db.session, None, tenant or make_tenant(), name)
+        db.session.commit()
+        return member
+    return make
+
+
+def zone_data(**overrides):
+    return {"floor": "2F", "name": f"开放工位区{next(_numbers)}", "kind": "open_desk",
+            "area_m2": "500", "capacity": 60, "bookable": False,
+            "in_service_on": date(2025, 9, 1), "out_of_service_on": None} | overrides
+
+
+@pytest.fixture
+def make_zone(app):
+    def make(**overrides):
+        zone = rules.save_zone(db.session, None, zone_data(**overrides))
+        db.session.commit()
+        return zone
+    return make
+
+
+@pytest.fixture
+def make_desks(app, make_zone):
+    def make(count=3, prefix=None, zone=None, zero_rent=True, in_service_on=date(2025, 9, 1)):
+        desks = rules.bulk_create_desks(db.session, None, zone or make_zone(),
+                                        prefix or f"T{next(_numbers)}", 1, count, zero_rent,
+                                        in_service_on)
+        db.session.commit()
+        return desks
+    return make
