@@ -94,6 +94,14 @@ def create_app(test_config=None):
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
 
+    import booking
     import community
+    import events
+    import scenarios
+    import services
     community.init_app(app)
+    # Each domain package plugs its blueprint, CLI, indicators and sheets in here.
+    for package in (booking, events, services, scenarios):
+        if hasattr(package, "init_app"):
+            package.init_app(app)
     return app

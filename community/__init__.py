@@ -62,8 +62,12 @@ def _template_helpers(app, can, mask_phone):
         return url_for(request.endpoint, **(request.view_args or {}), **args)
 
     # Globals, not a context processor: imported macros see globals only.
+    def nav_items():
+        from community.registry import registry
+        return [item for item in registry().nav if item.visible(current_user)]
+
     app.jinja_env.globals.update(can=lambda permission: can(current_user, permission),
-                                 page_url=page_url)
+                                 page_url=page_url, nav_items=nav_items)
 
     @app.context_processor
     def helpers():

@@ -48,7 +48,7 @@ def create_user_command(username, name, role, tenant_id, password):
 def demo_command():
     """Load the demo community (deterministic; does nothing if it is already there)."""
     from community.demo import load_demo
-    made = load_demo(db.session)
+    made = load_demo(db.session, registry().demo_loaders)
     db.session.commit()
     click.echo("demo community loaded" if made else "demo community already present")
 

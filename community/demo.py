@@ -60,8 +60,9 @@ def person(rng):
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
-def load_demo(session):
-    """Build the demo community; return False (and change nothing) if it exists."""
+def load_demo(session, loaders=()):
+    """Build the demo community, then each package's demo (`loaders`, called as
+    loader(session, tenants, rng)); return False (and change nothing) if it exists."""
     if session.scalar(select(User.id).where(User.username == "admin")) is not None \
             or session.scalar(select(Community.id)) is not None:
         return False
@@ -94,6 +95,9 @@ def load_demo(session):
         user.set_password(password)
         session.add(user)
     session.flush()
+    for loader in loaders:
+        loader(session, tenants, random.Random(SEED))
+        session.flush()
     return True
 
 

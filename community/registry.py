@@ -105,12 +105,25 @@ class Sheet:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class NavItem:
+    """A menu entry: shown when `visible(user)` says so."""
+
+    endpoint: str
+    label: str  # Chinese msgid, translated when shown
+    visible: Callable
+
+
 @dataclass
 class Registry:
     indicators: list[Indicator] = field(default_factory=list)
     sheets: list[Sheet] = field(default_factory=list)
     # How each package that records a served tenant names its service (S4 ledger).
     served_sources: dict[str, str] = field(default_factory=dict)
+    # Menu entries packages add to the one base layout.
+    nav: list[NavItem] = field(default_factory=list)
+    # Demo builders run after the core's demo: (session, tenants, today) -> None.
+    demo_loaders: list[Callable] = field(default_factory=list)
 
     def add_indicator(self, indicator):
         if any(i.code == indicator.code for i in self.indicators):
