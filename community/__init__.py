@@ -86,6 +86,10 @@ def _template_helpers(app, can, mask_phone):
     def moment_filter(value):
         return f"{value.astimezone(community_tz()):%Y-%m-%d %H:%M}" if value else ""
 
+    @app.template_filter("hm")
+    def hm_filter(value):
+        return f"{value.astimezone(community_tz()):%H:%M}" if value else ""
+
     @app.template_filter("area")
     def area_filter(value):
         return f"{Decimal(value):,.2f}" if value is not None else ""

@@ -53,6 +53,11 @@ PERMISSIONS = {
 assert set(PERMISSIONS) == set(ROLES)
 
 
+def grant(role, *permissions):
+    """Let a package give a role its own permissions (booking grants members "book")."""
+    PERMISSIONS[role].update(permissions)
+
+
 def can(user, permission):
     """Whether the user's role grants a community-wide permission."""
     return bool(user and user.is_authenticated and user.active

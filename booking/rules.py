@@ -1,0 +1,419 @@
+"""Booking decisions as plain functions: the actor, the clock (`now`) and the
+community's time zone are parameters; nothing here reads a request."""
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import chinese_calendar
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from booking.models import ACTIVE, Blackout, Booking, Room
+from community import audit
+from community.dbsetup import lock_row
+from community.rules import Refused, can, record_served
+
+MAX_OCCURRENCES = 12
+CHECKIN_EARLY = timedelta(minutes=15)
+
+
+class BookingRefused(Refused):
+    """A booking rule said no; `code` says which."""
+
+
+# --- permissions ------------------------------------------------------------------
+
+def is_staff(user):
+    return can(user, "edit")
+
+
+def can_book(user, room):
+    """Staff book any bookable room; a member books for its own tenant."""
+    return is_staff(user) or (user.is_authenticated and user.role == "member"
+                              and user.tenant_id is not None)
+
+
+def can_see_booking(user, booking):
+    return can(user, "view") or (user.is_authenticated and user.role == "member"
+                                 and user.tenant_id == booking.tenant_id
+                                 and booking.tenant_id is not None)
+
+
+def can_cancel(user, booking):
+    """Staff cancel any booking; a member only its own tenant's."""
+    return is_staff(user) or (user.is_authenticated and user.role == "member"
+                              and booking.tenant_id is not None
+                              and user.tenant_id == booking.tenant_id)
+
+
+# --- opening hours and holidays ---------------------------------------------------------
+
+def holiday_name(day):
+    """The statutory holiday on a day (None on ordinary days and where no data exists)."""
+    try:
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:  # chinese-calendar has no data for that year yet
+        return None
+    return name if on_holiday and name else None
+
+
+def is_adjusted_workday(day):
+    """A weekend day that is a working day (调休)."""
+    try:
+        return day.weekday() >= 5 and chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return False
+
+
+def _hhmm(text):
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def opening_for(room, day):
+    """(opens, closes) on a day as local times, or None when the room is closed."""
+    if holiday_name(day) and not room.open_on_holidays:
+        return None
+    weekday = 0 if is_adjusted_workday(day) else day.weekday()  # 调休: weekday hours
+    hours = (room.opening_hours or {}).get(str(weekday))
+    if not hours:
+        return None
+    return _hhmm(hours[0]), _hhmm(hours[1])
+
+
+def open_hours_on(room, day):
+    opening = opening_for(room, day)
+    if opening is None:
+        return 0
+    start, end = (datetime.combine(day, t) for t in opening)
+    return (end - start).total_seconds() / 3600
+
+
+# --- checks ---------------------------------------------------------------------------
+
+def room_in_service(room, day):
+    zone = room.zone
+    return zone.bookable and zone.in_service_on <= day and (
+        zone.out_of_service_on is None or zone.out_of_service_on >= day)
+
+
+def overlapping(session, room_id, starts_at, ends_at, exclude_id=None):
+    """The first active booking of the room that shares a moment with [starts_at, ends_at)."""
+    query = select(Booking).where(Booking.room_id == room_id, Booking.status.in_(ACTIVE),
+                                  Booking.starts_at < ends_at, Booking.ends_at > starts_at)
+    if exclude_id:
+        query = query.where(Booking.id != exclude_id)
+    return session.scalars(query.limit(1)).first()
+
+
+def _blackout(session, room_id, starts_at, ends_at):
+    return session.scalars(select(Blackout).where(
+        Blackout.room_id == room_id, Blackout.starts_at < ends_at,
+        Blackout.ends_at > starts_at).limit(1)).first()
+
+
+def week_hours(session, room_id, tenant_id, day, tz):
+    """Hours the tenant holds in a room in the (local, Monday-first) week of `day`."""
+    monday = day - timedelta(days=day.weekday())
+    start = datetime.combine(monday, time(0), tz)
+    rows = session.execute(select(Booking.starts_at, Booking.ends_at).where(
+        Booking.room_id == room_id, Booking.tenant_id == tenant_id,
+        Booking.status.in_(ACTIVE), Booking.starts_at >= start,
+        Booking.starts_at < start + timedelta(days=7)))
+    return sum((end - begin).total_seconds() for begin, end in rows) / 3600
+
+
+def check_request(session, room, tenant_id, starts_at, ends_at, now, tz, staff=False,
+                  exclude_id=None):
+    """Refuse a requested booking with the first rule it breaks."""
+    if ends_at <= starts_at:
+        raise BookingRefused("ends_not_after_start")
+    local_start, local_end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+    day = local_start.date()
+    if not room_in_service(room, day):
+        raise BookingRefused("not_bookable")
+    if starts_at < now:
+        raise BookingRefused("in_past")
+    if not staff and starts_at > now + timedelta(days=room.book_ahead_days):
+        raise BookingRefused("beyond_window", days=room.book_ahead_days)
+    minutes = (ends_at - starts_at).total_seconds() / 60
+    if minutes < room.min_minutes:
+        raise BookingRefused("too_short", minutes=room.min_minutes)
+    if minutes > room.max_minutes:
+        raise BookingRefused("too_long", minutes=room.max_minutes)
+    opening = opening_for(room, day)
+    if opening is None:
+        name = holiday_name(day)
+        raise BookingRefused("holiday", name=name) if name else BookingRefused("closed")
+    opens, closes = (datetime.combine(day, t, tz) for t in opening)
+    if local_start < opens or local_end > closes:
+        raise BookingRefused("outside_hours", opens=f"{opening[0]:%H:%M}",
+                             closes=f"{opening[1]:%H:%M}")
+    step = timedelta(minutes=room.slot_minutes)
+    if (local_start - opens) % step or (ends_at - starts_at) % step:
+        raise BookingRefused("off_slot", minutes=room.slot_minutes)
+    if _blackout(session, room.id, starts_at, ends_at):
+        raise BookingRefused("blackout")
+    if not staff and tenant_id and room.quota_hours_per_week:
+        held = week_hours(session, room.id, tenant_id, day, tz)
+        if held + minutes / 60 > room.quota_hours_per_week:
+            raise BookingRefused("over_quota", quota=room.quota_hours_per_week,
+                                 held=f"{held:g}")
+    if overlapping(session, room.id, starts_at, ends_at, exclude_id):
+        raise BookingRefused("slot_taken")
+
+
+def _insert(session, booking):
+    """Insert under a savepoint: PostgreSQL's exclusion constraint has the last word."""
+    try:
+        with session.begin_nested():
+            session.add(booking)
+            session.flush()
+    except IntegrityError:
+        raise BookingRefused("slot_taken") from None
+
+
+def _served(session, booking, tz):
+    if booking.tenant_id and booking.status == "confirmed":
+        record_served(session, booking.tenant_id, booking.starts_at.astimezone(tz).date(),
+                      "booking", booking.id, booking.room.zone.name)
+
+
+# --- making and changing bookings ----------------------------------------------------------
+
+def create_booking(session, actor, room, tenant_id, starts_at, ends_at, purpose, now, tz,
+                   series_id=None):
+    """Book a room; pending when the room needs approval and the booker is not staff.
+
+    The caller's transaction must be a write one (community.dbsetup.begin_write).
+    """
+    staff = is_staff(actor)
+    if not staff and (tenant_id is None or tenant_id != actor.tenant_id):
+        raise BookingRefused("not_your_tenant")
+    room = lock_row(session, Room, room.id)
+    release_no_shows(session, room, now)
+    check_request(session, room, tenant_id, starts_at, ends_at, now, tz, staff=staff)
+    booking = Booking(room=room, tenant_id=tenant_id, booked_by_id=getattr(actor, "id", None),
+                      purpose=(purpose or "").strip()[:200] or "会议",
+                      starts_at=starts_at, ends_at=ends_at, series_id=series_id,
+                      status="pending" if room.needs_approval and not staff else "confirmed")
+    _insert(session, booking)
+    _served(session, booking, tz)
+    audit.record(session, actor, "booking.created", booking)
+    return booking
+
+
+@dataclass
+class Clash:
+    day: date
+    code: str
+
+
+class SeriesRefused(BookingRefused):
+    """No occurrence of a weekly series was booked; `clashes` says which dates failed."""
+
+    def __init__(self, clashes):
+        super().__init__("series_clash",
+                         dates="、".join(f"{c.day:%m-%d}" for c in clashes))
+        self.clashes = clashes
+
+
+def create_series(session, actor, room, tenant_id, starts_at, ends_at, weeks, purpose, now,
+                  tz):
+    """Book the same slot weekly `weeks` times: every occurrence or none."""
+    if not 1 <= weeks <= MAX_OCCURRENCES:
+        raise BookingRefused("series_too_long", limit=MAX_OCCURRENCES)
+    series_id = uuid.uuid4().hex if weeks > 1 else None
+    occurrences = [(starts_at + timedelta(weeks=n), ends_at + timedelta(weeks=n))
+                   for n in range(weeks)]
+    clashes, made = [], []
+    for begin, end in occurrences:
+        try:
+            with session.begin_nested():
+                made.append(create_booking(session, actor, room, tenant_id, begin, end,
+                                           purpose, now, tz, series_id))
+        except BookingRefused as exc:
+            clashes.append(Clash(begin.astimezone(tz).date(), exc.code))
+    if clashes:
+        raise SeriesRefused(clashes)
+    return made
+
+
+def cancel_booking(session, actor, booking, now, force=False):
+    """Cancel an active booking; members only before the room's deadline."""
+    if not booking.active:
+        raise BookingRefused("not_active")
+    deadline = booking.starts_at - timedelta(minutes=booking.room.cancel_deadline_minutes)
+    if not force and not is_staff(actor) and now > deadline:
+        raise BookingRefused("past_deadline", minutes=booking.room.cancel_deadline_minutes)
+    before = audit.snapshot(booking)
+    booking.status, booking.cancelled_at = "cancelled", now
+    audit.record(session, actor, "booking.cancelled", booking, before=before)
+    return booking
+
+
+def cancel_rest_of_series(session, actor, booking, now):
+    """Cancel this occurrence and every later active one of its series."""
+    rest = session.scalars(select(Booking).where(
+        Booking.series_id == booking.series_id, Booking.starts_at >= booking.starts_at,
+        Booking.status.in_(ACTIVE)).order_by(Booking.starts_at)).all() \
+        if booking.series_id else [booking]
+    return [cancel_booking(session, actor, b, now) for b in rest]
+
+
+def decide(session, actor, booking, approve, reason, now, tz):
+    """Staff approve or reject a pending request (a rejection needs a reason)."""
+    if booking.status != "pending":
+        raise BookingRefused("not_pending")
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise BookingRefused("reason_required")
+    before = audit.snapshot(booking)
+    booking.status = "confirmed" if approve else "rejected"
+    booking.decided_by_id, booking.decided_at = getattr(actor, "id", None), now
+    booking.decision_reason = reason[:300]
+    _served(session, booking, tz)
+    audit.record(session, actor, "booking.approved" if approve else "booking.rejected",
+                 booking, before=before)
+    return booking
+
+
+def check_in(session, actor, booking, now):
+    """Claim a confirmed booking from 15 minutes before its start; idempotent."""
+    if booking.status != "confirmed":
+        raise BookingRefused("not_confirmed")
+    if now < booking.starts_at - CHECKIN_EARLY or now >= booking.ends_at:
+        raise BookingRefused("checkin_window")
+    changed = session.execute(
+        update(Booking).where(Booking.id == booking.id, Booking.checked_in_at.is_(None))
+        .values(checked_in_at=now).execution_options(synchronize_session=False)).rowcount
+    session.refresh(booking)
+    if changed:
+        audit.record(session, actor, "booking.checked_in", booking)
+    return booking
+
+
+def release_no_shows(session, room, now):
+    """Release confirmed bookings nobody claimed within the room's grace minutes."""
+    if not room.release_after_minutes:
+        return []
+    cutoff = now - timedelta(minutes=room.release_after_minutes)
+    unclaimed = session.scalars(select(Booking).where(
+        Booking.room_id == room.id, Booking.status == "confirmed",
+        Booking.source == "booking", Booking.checked_in_at.is_(None),
+        Booking.starts_at <= cutoff)).all()
+    for booking in unclaimed:
+        before = audit.snapshot(booking)
+        booking.status, booking.released_at = "released", now
+        audit.record(session, None, "booking.released", booking, before=before)
+    return unclaimed
+
+
+def reserve_for_event(session, actor, room, starts_at, ends_at, title, now):
+    """Reserve a room for a community event, with the same no-overlap guarantee."""
+    if ends_at <= starts_at:
+        raise BookingRefused("ends_not_after_start")
+    room = lock_row(session, Room, room.id)
+    if not room.zone.bookable:
+        raise BookingRefused("not_bookable")
+    if _blackout(session, room.id, starts_at, ends_at):
+        raise BookingRefused("blackout")
+    if overlapping(session, room.id, starts_at, ends_at):
+        raise BookingRefused("slot_taken")
+    booking = Booking(room=room, tenant_id=None, booked_by_id=getattr(actor, "id", None),
+                      purpose=(title or "社区活动")[:200], starts_at=starts_at,
+                      ends_at=ends_at, status="confirmed", source="event")
+    _insert(session, booking)
+    audit.record(session, actor, "booking.created", booking)
+    return booking
+
+
+# --- what a day looks like -------------------------------------------------------------------
+
+@dataclass
+class Slot:
+    starts_at: datetime
+    ends_at: datetime
+    state: str  # free, taken, pending, mine, past
+    booking: Booking | None = None
+
+
+def day_slots(session, room, day, now, tz, tenant_id=None):
+    """The room's slots on a local day, each free, taken, pending, mine or past."""
+    opening = opening_for(room, day)
+    if opening is None:
+        return []
+    opens, closes = (datetime.combine(day, t, tz) for t in opening)
+    bookings = session.scalars(select(Booking).where(
+        Booking.room_id == room.id, Booking.status.in_(ACTIVE),
+        Booking.starts_at < closes, Booking.ends_at > opens)).all()
+    step, slots, cursor = timedelta(minutes=room.slot_minutes), [], opens
+    while cursor + step <= closes:
+        end = cursor + step
+        held = next((b for b in bookings if b.starts_at < end and b.ends_at > cursor), None)
+        if held is not None:
+            state = "mine" if tenant_id and held.tenant_id == tenant_id else (
+                "pending" if held.status == "pending" else "taken")
+        else:
+            state = "past" if cursor < now else "free"
+        slots.append(Slot(cursor, end, state, held))
+        cursor = end
+    return slots
+
+
+def pending_count(session):
+    return session.scalar(select(func.count()).select_from(Booking).where(
+        Booking.status == "pending"))
+
+
+def visible_bookings(query, user):
+    """Scope a booking query to what the user may see."""
+    if can(user, "view"):
+        return query
+    return query.where(Booking.tenant_id == user.tenant_id, Booking.tenant_id.is_not(None))
+
+
+
+def ensure_rooms(session):
+    """Give every bookable zone its booking rules (the roadshow hall needs approval)."""
+    from community.models import Zone
+    have = set(session.scalars(select(Room.zone_id)))
+    made = []
+    for zone in session.scalars(select(Zone).where(Zone.bookable.is_(True))):
+        if zone.id not in have:
+            hall = zone.kind == "roadshow_hall"
+            made.append(Room(zone=zone, needs_approval=hall, max_minutes=480 if hall else 240,
+                             quota_hours_per_week=8))
+    session.add_all(made)
+    return made
+
+
+ROOM_FIELDS = ("slot_minutes", "min_minutes", "max_minutes", "book_ahead_days",
+               "cancel_deadline_minutes", "quota_hours_per_week", "release_after_minutes",
+               "needs_approval", "open_on_holidays")
+
+
+def save_room(session, actor, room, data, hours):
+    """Change a room's booking rules; `hours` maps weekday -> (opens, closes) or None."""
+    for opens_closes in hours.values():
+        if opens_closes and (not all(opens_closes) or opens_closes[0] >= opens_closes[1]):
+            raise BookingRefused("hours_invalid")
+    if data["min_minutes"] > data["max_minutes"]:
+        raise BookingRefused("min_over_max")
+    before = audit.snapshot(room)
+    for key in ROOM_FIELDS:
+        setattr(room, key, data[key])
+    room.opening_hours = {str(d): list(v) if v else None for d, v in hours.items()}
+    audit.record(session, actor, "room.updated", room, before=before)
+    return room
+
+
+def add_blackout(session, actor, room, starts_at, ends_at, reason):
+    """Close a room for a period (maintenance)."""
+    if ends_at <= starts_at:
+        raise BookingRefused("ends_not_after_start")
+    blackout = Blackout(room_id=room.id, starts_at=starts_at, ends_at=ends_at,
+                        reason=(reason or "")[:200])
+    session.add(blackout)
+    audit.record(session, actor, "blackout.created", blackout)
+    return blackout

@@ -1,0 +1,254 @@
+"""Rooms, a room's day and week, booking, my bookings, approvals and check-in."""
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+from wtforms import SelectChoice
+
+from app import db
+from booking import rules
+from booking.forms import ActionForm, BookForm, DecideForm
+from booking.models import Booking, Room
+from community.dbsetup import begin_write, utcnow
+from community.messages import message
+from community.models import Tenant
+from community.web import commit, community_tz, paginate, requires, today
+
+bp = Blueprint("booking", __name__, url_prefix="/booking")
+
+
+@contextmanager
+def side_write():
+    """A short write transaction of its own, for the housekeeping a page view does
+    (releasing no-shows, giving new bookable zones their rules); the page then reads
+    afresh so it sees the result."""
+    with Session(db.engine) as session:
+        begin_write(session)
+        yield session
+        try:
+            session.commit()
+        except IntegrityError:  # another request did the same housekeeping first
+            session.rollback()
+    db.session.commit()
+
+
+def release(room_id):
+    with side_write() as session:
+        rules.release_no_shows(session, session.get(Room, room_id), utcnow())
+
+
+def load_room(room_id):
+    room = db.get_or_404(Room, room_id)
+    if not room.zone.bookable:
+        abort(404)
+    return room
+
+
+def parse_day(text, default):
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+@bp.route("/rooms")
+@requires("book")
+def rooms():
+    with side_write() as session:
+        rules.ensure_rooms(session)
+    rows = [r for r in db.session.scalars(select(Room).options(selectinload(Room.zone)))
+            if r.zone.bookable]
+    day, now, tz = today(), utcnow(), community_tz()
+    free = {r.id: sum(1 for s in rules.day_slots(db.session, r, day, now, tz) if s.state == "free")
+            for r in rows}
+    return render_template("booking/rooms.html", rooms=rows, free=free, day=day,
+                           pending=rules.pending_count(db.session)
+                           if rules.is_staff(current_user) else 0)
+
+
+def book_form(room, day, start=None):
+    form = BookForm()
+    tz, now = community_tz(), utcnow()
+    slots = rules.day_slots(db.session, room, day, now, tz)
+    form.start.choices = [SelectChoice(f"{s.starts_at.astimezone(tz):%H:%M}",
+                                       f"{s.starts_at.astimezone(tz):%H:%M}") for s in slots]
+    steps = range(room.min_minutes, room.max_minutes + 1, room.slot_minutes)
+    form.duration.choices = [SelectChoice(m, _("%(h)s 小时", h=f"{m / 60:g}")) for m in steps]
+    if rules.is_staff(current_user):
+        form.tenant_id.choices = [SelectChoice(0, _("社区自用"))] + [
+            SelectChoice(tid, name) for tid, name in db.session.execute(
+                select(Tenant.id, Tenant.name).where(Tenant.moved_out_on.is_(None))
+                .order_by(Tenant.name))]
+    else:
+        form.tenant_id.choices = [SelectChoice(current_user.tenant_id, "")]
+    if request.method == "GET":
+        form.day.data, form.start.data = day, start
+        form.duration.data = max(room.min_minutes, min(60, room.max_minutes))
+    return form
+
+
+@bp.route("/rooms/<int:room_id>")
+@requires("book")
+def room_day(room_id):
+    room = load_room(room_id)
+    release(room.id)
+    room = db.session.get(Room, room_id)
+    day = parse_day(request.args.get("day"), today())
+    tz, now = community_tz(), utcnow()
+    slots = rules.day_slots(db.session, room, day, now, tz,
+                            tenant_id=getattr(current_user, "tenant_id", None))
+    monday = day - timedelta(days=day.weekday())
+    return render_template(
+        "booking/room_day.html", room=room, day=day, slots=slots, tz=tz,
+        week=[monday + timedelta(days=n) for n in range(7)], today=today(),
+        holiday=rules.holiday_name(day), opening=rules.opening_for(room, day),
+        form=book_form(room, day, request.args.get("start")))
+
+
+@bp.route("/rooms/<int:room_id>/week")
+@requires("book")
+def room_week(room_id):
+    room = load_room(room_id)
+    release(room.id)
+    room = db.session.get(Room, room_id)
+    start = parse_day(request.args.get("start"), today())
+    start -= timedelta(days=start.weekday())
+    tz, now = community_tz(), utcnow()
+    days = [start + timedelta(days=n) for n in range(7)]
+    columns = {d: {s.starts_at.astimezone(tz).time(): s for s in rules.day_slots(
+        db.session, room, d, now, tz, tenant_id=getattr(current_user, "tenant_id", None))}
+        for d in days}
+    times = sorted({t for col in columns.values() for t in col})
+    return render_template("booking/room_week.html", room=room, days=days, times=times,
+                           columns=columns, start=start)
+
+
+@bp.route("/rooms/<int:room_id>/book", methods=["POST"])
+@requires("book")
+def book(room_id):
+    room = load_room(room_id)
+    day = parse_day(request.form.get("day"), today())
+    form = book_form(room, day)
+    if not form.validate_on_submit():
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}：{error}", "error")
+        return redirect(url_for("booking.room_day", room_id=room.id, day=day))
+    tz = community_tz()
+    starts_at = datetime.combine(form.day.data, time.fromisoformat(form.start.data), tz)
+    ends_at = starts_at + timedelta(minutes=form.duration.data)
+    tenant_id = form.tenant_id.data or None
+    if not rules.is_staff(current_user):
+        tenant_id = current_user.tenant_id
+    try:
+        made = rules.create_series(db.session, current_user, room, tenant_id, starts_at,
+                                   ends_at, form.weeks.data or 1, form.purpose.data,
+                                   utcnow(), tz)
+    except rules.BookingRefused as exc:
+        db.session.rollback()
+        flash(message(exc.code, **exc.params), "error")
+        return redirect(url_for("booking.room_day", room_id=room.id, day=day))
+    commit()
+    if made[0].status == "pending":
+        flash(_("已提交预约申请，等待运营人员审批。"), "success")
+    else:
+        flash(_("预约成功：%(n)s 次。", n=len(made)), "success")
+    return redirect(url_for("booking.my_bookings"))
+
+
+@bp.route("/bookings")
+@requires("book")
+def my_bookings():
+    status = request.args.get("status")
+    query = rules.visible_bookings(
+        select(Booking).options(selectinload(Booking.room).selectinload(Room.zone),
+                                selectinload(Booking.tenant)), current_user)
+    if status in ("pending", "confirmed", "cancelled", "rejected", "released"):
+        query = query.where(Booking.status == status).order_by(Booking.starts_at.desc())
+    else:  # what is coming up, soonest first
+        query = query.where(Booking.ends_at >= utcnow()).order_by(Booking.starts_at)
+    return render_template("booking/bookings.html", page=paginate(query), status=status,
+                           now=utcnow(), early=rules.CHECKIN_EARLY, action=ActionForm(),
+                           decide=DecideForm(),
+                           staff=rules.is_staff(current_user))
+
+
+def load_booking(booking_id, check):
+    booking = db.get_or_404(Booking, booking_id)
+    if not check(current_user, booking):
+        abort(403)
+    return booking
+
+
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+@requires("book")
+def cancel(booking_id):
+    booking = load_booking(booking_id, rules.can_cancel)
+    if ActionForm().validate_on_submit():
+        try:
+            if request.form.get("scope") == "rest":
+                done = rules.cancel_rest_of_series(db.session, current_user, booking, utcnow())
+            else:
+                done = [rules.cancel_booking(db.session, current_user, booking, utcnow())]
+        except rules.BookingRefused as exc:
+            db.session.rollback()
+            flash(message(exc.code, **exc.params), "error")
+        else:
+            commit()
+            flash(_("已取消 %(n)s 次预约。", n=len(done)), "success")
+    return redirect(url_for("booking.my_bookings"))
+
+
+@bp.route("/bookings/<int:booking_id>/decide", methods=["POST"])
+@requires("edit")
+def decide(booking_id):
+    booking = db.get_or_404(Booking, booking_id)
+    form = DecideForm()
+    if form.validate_on_submit():
+        try:
+            rules.decide(db.session, current_user, booking, "approve" in request.form,
+                         form.reason.data, utcnow(), community_tz())
+        except rules.BookingRefused as exc:
+            db.session.rollback()
+            flash(message(exc.code, **exc.params), "error")
+        else:
+            commit()
+            flash(_("已处理预约申请。"), "success")
+    return redirect(url_for("booking.my_bookings", status="pending"))
+
+
+@bp.route("/bookings/<int:booking_id>/checkin", methods=["POST"])
+@requires("book")
+def checkin(booking_id):
+    booking = load_booking(booking_id, rules.can_cancel)
+    if ActionForm().validate_on_submit():
+        try:
+            rules.check_in(db.session, current_user, booking, utcnow())
+        except rules.BookingRefused as exc:
+            db.session.rollback()
+            flash(message(exc.code, **exc.params), "error")
+        else:
+            commit()
+            flash(_("签到成功。"), "success")
+    return redirect(request.form.get("back") == "door" and url_for(
+        "booking.door", room_id=booking.room_id, token=booking.room.door_token)
+        or url_for("booking.my_bookings"))
+
+
+@bp.route("/calendar")
+@requires("view")
+def calendar():
+    day = parse_day(request.args.get("day"), today())
+    tz, now = community_tz(), utcnow()
+    rooms_ = [r for r in db.session.scalars(select(Room).options(selectinload(Room.zone)))
+              if r.zone.bookable]
+    columns = {r.id: {s.starts_at.astimezone(tz).time(): s
+                      for s in rules.day_slots(db.session, r, day, now, tz)} for r in rooms_}
+    times = sorted({t for col in columns.values() for t in col})
+    return render_template("booking/calendar.html", rooms=rooms_, columns=columns,
+                           times=times, day=day, tz=tz)
