@@ -74,6 +74,7 @@ def create_app(test_config=None):
         REMEMBER_COOKIE_HTTPONLY=True,
         TIMEZONE_FALLBACK="Asia/Shanghai",
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        RATELIMIT_ENABLED=True,  # explicit: the limiter object outlives one app
         LOGIN_LIMIT="10 per 5 minutes",
         PAGE_SIZE=25,
     )

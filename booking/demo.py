@@ -23,14 +23,17 @@ def load_demo(session, tenants, rng):
             if opening is None or holiday_name(day):
                 continue
             hall = room.zone.kind == "roadshow_hall"
-            for start_hour in sorted(rng.sample(range(opening[0].hour, opening[1].hour - 2),
+            free_from = opening[0].hour
+            for start_hour in sorted(rng.sample(range(opening[0].hour, opening[1].hour - 4),
                                                 k=rng.choice((0, 1, 1, 2, 3)) if not hall
                                                 else rng.choice((0, 0, 0, 1)))):
-                _add(session, rng, room, residents, day, start_hour, hall)
+                if start_hour >= free_from:  # never two bookings of a room at once
+                    free_from = _add(session, rng, room, residents, day, start_hour, hall)
         day += timedelta(days=1)
 
 
 def _add(session, rng, room, residents, day, start_hour, hall):
+    """Add one booking; return the hour the room is free again."""
     hours = rng.choice((2, 3, 4)) if hall else rng.choice((1, 1, 2))
     starts_at = datetime.combine(day, time(start_hour), TZ)
     ends_at = starts_at + timedelta(hours=hours)
@@ -54,3 +57,4 @@ def _add(session, rng, room, residents, day, start_hour, hall):
     session.flush()
     if booking.status == "confirmed":
         record_served(session, tenant.id, day, "booking", booking.id, room.zone.name)
+    return start_hour + hours

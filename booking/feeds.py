@@ -116,7 +116,7 @@ def door(room_id, token):
     if current_user.tenant_id or rules.is_staff(current_user):
         query = select(Booking).where(
             Booking.room_id == room.id, Booking.status == "confirmed",
-            Booking.starts_at - timedelta(minutes=15) <= now, Booking.ends_at > now)
+            Booking.starts_at <= now + rules.CHECKIN_EARLY, Booking.ends_at > now)
         if not rules.is_staff(current_user):
             query = query.where(Booking.tenant_id == current_user.tenant_id)
         mine = db.session.scalars(query.limit(1)).first()

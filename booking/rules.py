@@ -223,7 +223,10 @@ def create_series(session, actor, room, tenant_id, starts_at, ends_at, weeks, pu
     """Book the same slot weekly `weeks` times: every occurrence or none."""
     if not 1 <= weeks <= MAX_OCCURRENCES:
         raise BookingRefused("series_too_long", limit=MAX_OCCURRENCES)
-    series_id = uuid.uuid4().hex if weeks > 1 else None
+    if weeks == 1:
+        return [create_booking(session, actor, room, tenant_id, starts_at, ends_at, purpose,
+                               now, tz)]
+    series_id = uuid.uuid4().hex
     occurrences = [(starts_at + timedelta(weeks=n), ends_at + timedelta(weeks=n))
                    for n in range(weeks)]
     clashes, made = [], []

@@ -84,8 +84,8 @@ def book_form(room, day, start=None):
             SelectChoice(tid, name) for tid, name in db.session.execute(
                 select(Tenant.id, Tenant.name).where(Tenant.moved_out_on.is_(None))
                 .order_by(Tenant.name))]
-    else:
-        form.tenant_id.choices = [SelectChoice(current_user.tenant_id, "")]
+    else:  # a member always books for its own tenant; the field is not shown
+        form.tenant_id.choices = [SelectChoice(0, "")]
     if request.method == "GET":
         form.day.data, form.start.data = day, start
         form.duration.data = max(room.min_minutes, min(60, room.max_minutes))

@@ -28,8 +28,9 @@ def init_app(app):
         user = db.session.get(models.User, int(user_id))
         return user if user is not None and user.active else None
 
-    app.before_request(enforce_login)
+    # The write transaction must begin before anything reads (loading the user does).
     app.before_request(start_write_transaction)
+    app.before_request(enforce_login)
 
     @app.teardown_request
     def rollback_uncommitted(exc):

@@ -131,10 +131,17 @@ def tenant_data(**overrides):
             "closed_on": None} | overrides
 
 
+def make_tenant_row(**overrides):
+    """A tenant saved through the rules (the caller commits)."""
+    tenant = rules.save_tenant(db.session, None, tenant_data(**overrides))
+    db.session.flush()
+    return tenant
+
+
 @pytest.fixture
 def make_tenant(app):
     def make(**overrides):
-        tenant = rules.save_tenant(db.session, None, tenant_data(**overrides))
+        tenant = make_tenant_row(**overrides)
         db.session.commit()
         return tenant
     return make
@@ -188,7 +195,7 @@ class Staff:
 
 
 @pytest.fixture
-def live_app(migrated, tmp_path):
+def live_app(migrated, tmp_path, app_config):
     """The app on its own fresh migrated database, CSRF protection left on."""
     if PG_URL:
         uri = PG_URL
@@ -198,7 +205,7 @@ def live_app(migrated, tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": "browser-test-secret",
                       "SESSION_COOKIE_SECURE": False,
                       "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-                      "SQLALCHEMY_DATABASE_URI": uri})
+                      "SQLALCHEMY_DATABASE_URI": uri} | app_config)
     assert app.config.get("WTF_CSRF_ENABLED", True), "browser tests need real CSRF tokens"
     yield app
     with app.app_context():

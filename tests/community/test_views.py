@@ -116,8 +116,19 @@ def test_member_sees_only_its_own_tenant(client, login, make_tenant):
     assert client.get(f"/tenants/{other.id}").status_code == 403
 
 
+def public_endpoints(app):
+    return {endpoint for endpoint, view in app.view_functions.items()
+            if getattr(view, "public", False)}
+
+
+def test_public_pages_are_few_and_obvious(app):
+    core = {e for e in public_endpoints(app) if e.split(".")[0] in ("community", "booking")}
+    assert core == {"community.login", "community.set_language", "booking.room_feed",
+                    "booking.room_feed_private", "booking.tenant_feed"}
+
+
 def test_every_route_is_login_protected_or_marked_public(app, client):
-    public = {"community.login", "community.set_language", "static"}
+    public = public_endpoints(app) | {"static"}
     for rule in app.url_map.iter_rules():
         if rule.endpoint in public:
             continue

@@ -1,0 +1,179 @@
+"""Booking through HTTP: founders book and cancel, staff approve, feeds parse."""
+from datetime import datetime, time, timedelta
+
+import icalendar
+import vobject
+from sqlalchemy import func, select
+
+from app import db
+from booking.models import Booking, TenantFeed
+from booking.rules import holiday_name
+from community.dbsetup import utcnow
+from tests.booking.conftest import TZ
+
+
+def next_workday(days=2):
+    """A weekday at least `days` ahead that is no public holiday."""
+    day = utcnow().astimezone(TZ).date() + timedelta(days=days)
+    while day.weekday() >= 5 or holiday_name(day):
+        day += timedelta(days=1)
+    return day
+
+
+def book_form(day, start="10:00", duration=60, **extra):
+    return {"day": day.isoformat(), "start": start, "duration": duration,
+            "purpose": "客户洽谈", "weeks": 1} | extra
+
+
+def count():
+    return db.session.scalar(select(func.count()).select_from(Booking))
+
+
+def test_member_books_sees_and_cancels(client, login, make_room):
+    room = make_room()
+    member = login("member")
+    day = next_workday()
+    page = client.get(f"/booking/rooms/{room.id}", query_string={"day": day.isoformat()})
+    assert page.status_code == 200 and 'class="slot free"' in page.get_data(as_text=True)
+    response = client.post(f"/booking/rooms/{room.id}/book", data=book_form(day),
+                           follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "预约成功" in text and "客户洽谈" in text
+    booking = db.session.scalars(select(Booking)).one()
+    assert booking.tenant_id == member.tenant_id
+    assert booking.starts_at == datetime.combine(day, time(10), TZ)
+    response = client.post(f"/booking/bookings/{booking.id}/cancel", follow_redirects=True)
+    assert "已取消 1 次预约" in response.get_data(as_text=True)
+    assert db.session.get(Booking, booking.id).status == "cancelled"
+
+
+def test_taken_slot_says_so_and_saves_nothing(client, login, make_room):
+    room = make_room()
+    login("member")
+    day = next_workday()
+    client.post(f"/booking/rooms/{room.id}/book", data=book_form(day))
+    login("member")  # another firm's founder
+    response = client.post(f"/booking/rooms/{room.id}/book",
+                           data=book_form(day, start="10:30"), follow_redirects=True)
+    assert "该时段已被预约" in response.get_data(as_text=True)
+    assert count() == 1
+
+
+def test_member_cannot_cancel_another_tenants_booking(client, login, make_room):
+    room = make_room()
+    login("member")
+    client.post(f"/booking/rooms/{room.id}/book", data=book_form(next_workday()))
+    booking = db.session.scalars(select(Booking)).one()
+    login("member")
+    assert client.post(f"/booking/bookings/{booking.id}/cancel").status_code == 403
+    assert client.get(f"/booking/bookings/{booking.id}.ics").status_code == 403
+    assert db.session.get(Booking, booking.id).status == "confirmed"
+
+
+def test_assessor_cannot_book(client, login, make_room):
+    room = make_room()
+    login("assessor")
+    assert client.post(f"/booking/rooms/{room.id}/book",
+                       data=book_form(next_workday())).status_code == 403
+
+
+def test_staff_approves_a_roadshow_request(client, login, make_room):
+    hall = make_room(kind="roadshow_hall", needs_approval=True)
+    founder = login("member")
+    response = client.post(f"/booking/rooms/{hall.id}/book",
+                           data=book_form(next_workday(), duration=120), follow_redirects=True)
+    assert "等待运营人员审批" in response.get_data(as_text=True)
+    booking = db.session.scalars(select(Booking)).one()
+    login("staff")
+    response = client.post(f"/booking/bookings/{booking.id}/decide",
+                           data={"reason": "", "reject": "1"}, follow_redirects=True)
+    assert "拒绝时请填写理由" in response.get_data(as_text=True)
+    client.post(f"/booking/bookings/{booking.id}/decide", data={"approve": "1", "reason": ""})
+    assert db.session.get(Booking, booking.id).status == "confirmed"
+    with client.session_transaction() as session:
+        session["_user_id"] = str(founder.id)
+    from flask import g
+    g.pop("_login_user", None)
+    assert "已确认" in client.get("/booking/bookings").get_data(as_text=True)
+
+
+def parse_both(body):
+    """Parse with icalendar and, independently, with vobject."""
+    cal = icalendar.Calendar.from_ical(body)
+    vcal = vobject.readOne(body.decode("utf-8"))
+    return cal, vcal
+
+
+def test_feeds_are_valid_icalendar(client, login, make_room):
+    room = make_room()
+    login("member")
+    day = next_workday()
+    client.post(f"/booking/rooms/{room.id}/book", data=book_form(day))
+    client.post(f"/booking/rooms/{room.id}/book", data=book_form(day, start="14:00"))
+    cancelled = db.session.scalars(select(Booking).order_by(Booking.id)).all()[1]
+    client.post(f"/booking/bookings/{cancelled.id}/cancel")
+
+    public = client.get(f"/booking/feeds/rooms/{room.id}.ics")
+    assert public.mimetype == "text/calendar"
+    cal, vcal = parse_both(public.data)
+    events = cal.walk("VEVENT")
+    assert {str(e["SUMMARY"]) for e in events} == {"已预约"}  # busy only, no titles
+    assert sorted(str(e["STATUS"]) for e in events) == ["CANCELLED", "CONFIRMED"]
+    assert cal.walk("VTIMEZONE")[0]["TZID"] == "Asia/Shanghai"
+    start = events[0]["DTSTART"]
+    assert start.params["TZID"] == "Asia/Shanghai"
+    assert vcal.vevent.dtstart.value.utcoffset() == timedelta(hours=8)
+
+    private = client.get(f"/booking/feeds/rooms/{room.id}/{room.feed_token}.ics")
+    cal, _ = parse_both(private.data)
+    assert any("客户洽谈" in str(e["SUMMARY"]) for e in cal.walk("VEVENT"))
+    assert client.get(f"/booking/feeds/rooms/{room.id}/wrong-token.ics").status_code == 404
+
+    again = icalendar.Calendar.from_ical(client.get(f"/booking/feeds/rooms/{room.id}.ics").data)
+    assert [str(e["UID"]) for e in again.walk("VEVENT")] == [str(e["UID"]) for e in events]
+
+    one = client.get(f"/booking/bookings/{cancelled.id}.ics")
+    assert "attachment" in one.headers["Content-Disposition"]
+    parse_both(one.data)
+
+
+def test_tenant_feed(client, login, make_room):
+    room = make_room()
+    member = login("member")
+    client.post(f"/booking/rooms/{room.id}/book", data=book_form(next_workday()))
+    assert "/booking/feeds/tenants/" in client.get("/booking/feeds").get_data(as_text=True)
+    token = db.session.get(TenantFeed, member.tenant_id).token
+    cal, _ = parse_both(client.get(f"/booking/feeds/tenants/{token}.ics").data)
+    assert len(cal.walk("VEVENT")) == 1
+    assert client.get("/booking/feeds/tenants/forged.ics").status_code == 404
+
+
+def test_door_qr_leads_to_check_in(client, login, make_room):
+    room = make_room()
+    login("staff")
+    svg = client.get(f"/booking/rooms/{room.id}/door.svg")
+    assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    assert client.get(f"/booking/rooms/{room.id}/door/forged").status_code == 404
+    assert client.get(f"/booking/rooms/{room.id}/door/{room.door_token}").status_code == 200
+
+
+def test_rooms_list_gives_bookable_zones_their_rules(client, login, make_zone):
+    make_zone(kind="meeting_room", bookable=True, name="会议室909")
+    login("member")
+    assert "会议室909" in client.get("/booking/rooms").get_data(as_text=True)
+
+
+def test_bookings_reach_the_ledger(client, login, make_room):
+    import io
+
+    import pandas as pd
+    room = make_room()
+    login("member")
+    day = next_workday()
+    client.post(f"/booking/rooms/{room.id}/book", data=book_form(day))
+    login("staff")
+    sheets = pd.read_excel(io.BytesIO(client.get(
+        "/ledger.xlsx", query_string={"period": "custom", "start": day.isoformat(),
+                                      "end": day.isoformat()}).data), sheet_name=None)
+    assert sheets["预约台账"]["用途"].tolist() == ["客户洽谈"]
+    assert sheets["功能空间利用率"]["预约小时"].tolist() == [1.0]
