@@ -2,6 +2,7 @@
 from datetime import datetime, time, timedelta
 
 import icalendar
+import pytest
 import vobject
 from sqlalchemy import func, select
 
@@ -177,3 +178,29 @@ def test_bookings_reach_the_ledger(client, login, make_room):
                                       "end": day.isoformat()}).data), sheet_name=None)
     assert sheets["预约台账"]["用途"].tolist() == ["客户洽谈"]
     assert sheets["功能空间利用率"]["预约小时"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("days_ahead, form, text", [
+    (-3, {}, "不能预约已经过去的时间"),
+    (60, {}, "只能预约 30 天以内的时段"),
+    (2, {"duration": 600}, "不是有效的选择"),  # longer than the room allows: not offered
+    (2, {"purpose": ""}, "用途"),
+])
+def test_bad_booking_requests_show_why_and_save_nothing(client, login, make_room, days_ahead,
+                                                        form, text):
+    room = make_room()
+    login("member")
+    day = next_workday(days_ahead) if days_ahead > 0 else \
+        utcnow().astimezone(TZ).date() + timedelta(days=days_ahead)
+    response = client.post(f"/booking/rooms/{room.id}/book",
+                           data=book_form(day) | form, follow_redirects=True)
+    assert text in response.get_data(as_text=True)
+    assert count() == 0
+
+
+def test_non_bookable_room_is_not_found(client, login, make_room):
+    room = make_room(bookable=False)
+    login("member")
+    assert client.get(f"/booking/rooms/{room.id}").status_code == 404
+    assert client.post(f"/booking/rooms/{room.id}/book",
+                       data=book_form(next_workday())).status_code == 404
