@@ -21,6 +21,7 @@ def init_app(app):
     reg.nav.append(NavItem("booking.rooms", "预约场地", lambda user: can(user, "book")))
     reg.nav.append(NavItem("booking.my_bookings", "预约记录", lambda user: can(user, "book")))
     reg.demo_loaders.append(load_demo)
+    reg.attention.append(views.attention)
     app.register_blueprint(views.bp)
 
     from datetime import timedelta

@@ -56,6 +56,13 @@ def parse_day(text, default):
         return default
 
 
+def attention(session, user):
+    """For the dashboard: room requests waiting for a decision."""
+    waiting = rules.pending_count(session) if rules.is_staff(user) else 0
+    return [(_("%(n)s 条场地预约待审批", n=waiting), "booking.my_bookings",
+             {"status": "pending"})] if waiting else []
+
+
 @bp.route("/rooms")
 @requires("book")
 def rooms():

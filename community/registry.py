@@ -122,8 +122,10 @@ class Registry:
     served_sources: dict[str, str] = field(default_factory=dict)
     # Menu entries packages add to the one base layout.
     nav: list[NavItem] = field(default_factory=list)
-    # Demo builders run after the core's demo: (session, tenants, today) -> None.
+    # Demo builders run after the core's demo: (session, tenants, rng) -> None.
     demo_loaders: list[Callable] = field(default_factory=list)
+    # What an operator must act on first: (session, user) -> [(text, endpoint, args)].
+    attention: list[Callable] = field(default_factory=list)
 
     def add_indicator(self, indicator):
         if any(i.code == indicator.code for i in self.indicators):

@@ -36,8 +36,9 @@ def dashboard():
     form.validate()
     period = chosen_period(form)
     results = evaluate(db.session, registry(), targets(db.session), period)
+    todo = [item for check in registry().attention for item in check(db.session, current_user)]
     return render_template("community/dashboard.html", form=form, period=period,
-                           results=results, settings=current_settings(db.session))
+                           results=results, settings=current_settings(db.session), todo=todo)
 
 
 @bp.route("/ledger.xlsx")

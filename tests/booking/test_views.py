@@ -204,3 +204,11 @@ def test_non_bookable_room_is_not_found(client, login, make_room):
     assert client.get(f"/booking/rooms/{room.id}").status_code == 404
     assert client.post(f"/booking/rooms/{room.id}/book",
                        data=book_form(next_workday())).status_code == 404
+
+
+def test_dashboard_points_staff_at_waiting_requests(client, login, make_room):
+    hall = make_room(kind="roadshow_hall", needs_approval=True)
+    login("member")
+    client.post(f"/booking/rooms/{hall.id}/book", data=book_form(next_workday()))
+    login("staff")
+    assert "1 条场地预约待审批" in client.get("/").get_data(as_text=True)
