@@ -50,6 +50,10 @@ def demo_command():
     from community.demo import load_demo
     made = load_demo(db.session, registry().demo_loaders)
     db.session.commit()
+    if made and db.engine.dialect.name == "postgresql":
+        # Fresh statistics, or the planner nested-loops over the new rows for a while.
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
     click.echo("demo community loaded" if made else "demo community already present")
 
 

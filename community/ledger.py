@@ -6,9 +6,9 @@ from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import selectinload
 
 from community.labels import label
-from community.models import Desk, DeskAssignment, ServedRecord, Tenant, Zone
+from community.models import Desk, DeskAssignment, Member, ServedRecord, Tenant, Zone
 from community.registry import Column, Indicator, Sheet, add_months
-from community.rules import in_period, occupied_desk_ids, zone_area_on
+from community.rules import in_period, zone_area_on
 
 
 def _zones_in_service(session, period):
@@ -42,9 +42,13 @@ def zero_rent_desks(session, period):
 
 
 def zero_rent_occupancy(session, period):
-    ids = set(session.scalars(_zero_rent_desks(period)))
-    used = len(ids & occupied_desk_ids(session, period.as_of))
-    return f"{period.as_of:%Y-%m-%d} 在用 {used}/{len(ids)}"
+    desks = _zero_rent_desks(period).subquery()
+    day = period.as_of
+    total = session.scalar(select(func.count()).select_from(desks))
+    used = session.scalar(select(func.count(func.distinct(DeskAssignment.desk_id))).where(
+        DeskAssignment.desk_id.in_(select(desks.c.id)), DeskAssignment.starts_on <= day,
+        or_(DeskAssignment.ends_on.is_(None), DeskAssignment.ends_on >= day)))
+    return f"{day:%Y-%m-%d} 在用 {used}/{total}"
 
 
 def _served_firms(period, opc_only=True):
@@ -98,22 +102,24 @@ def zone_rows(session, period):
 
 def desk_rows(session, period):
     """工位台账: every desk, one row per assignment in the period (or one empty row)."""
-    assignments = defaultdict(list)
-    for a in session.scalars(
-            select(DeskAssignment)
-            .options(selectinload(DeskAssignment.member), selectinload(DeskAssignment.tenant))
-            .where(in_period(DeskAssignment.starts_on, DeskAssignment.ends_on, period))
-            .order_by(DeskAssignment.starts_on)):
-        assignments[a.desk_id].append(a)
-    desks = session.execute(
-        select(Desk.id, Desk.code, Desk.zero_rent, Desk.status, Zone.name)
-        .join(Zone).where(Desk.in_service_on <= period.end).order_by(Desk.code))
-    for desk_id, code, zero_rent, status, zone_name in desks:
-        base = {"code": code, "zone": zone_name, "zero_rent": zero_rent,
-                "status": label("desk_status", status)}
-        for a in assignments.get(desk_id) or [None]:
-            yield base | ({"tenant": a.tenant.name, "member": a.member.name,
-                           "starts_on": a.starts_on, "ends_on": a.ends_on} if a else {})
+    assignment = (select(DeskAssignment.desk_id, DeskAssignment.starts_on,
+                         DeskAssignment.ends_on, Tenant.name.label("tenant"),
+                         Member.name.label("member"))
+                  .join(Tenant, Tenant.id == DeskAssignment.tenant_id)
+                  .join(Member, Member.id == DeskAssignment.member_id)
+                  .where(in_period(DeskAssignment.starts_on, DeskAssignment.ends_on, period))
+                  .subquery())
+    rows = session.execute(
+        select(Desk.code, Desk.zero_rent, Desk.status, Zone.name, assignment.c.tenant,
+               assignment.c.member, assignment.c.starts_on, assignment.c.ends_on)
+        .join(Zone, Zone.id == Desk.zone_id)
+        .outerjoin(assignment, assignment.c.desk_id == Desk.id)
+        .where(Desk.in_service_on <= period.end)
+        .order_by(Desk.code, assignment.c.starts_on))
+    for code, zero_rent, status, zone, tenant, member, starts_on, ends_on in rows:
+        yield {"code": code, "zone": zone, "zero_rent": zero_rent,
+               "status": label("desk_status", status), "tenant": tenant, "member": member,
+               "starts_on": starts_on, "ends_on": ends_on}
 
 
 def tenant_rows_for(sources):

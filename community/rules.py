@@ -432,13 +432,6 @@ def end_assignment(session, actor, assignment, ends_on):
     return assignment
 
 
-def occupied_desk_ids(session, day):
-    """Ids of desks assigned on a day."""
-    return set(session.scalars(select(DeskAssignment.desk_id).where(
-        DeskAssignment.starts_on <= day,
-        or_(DeskAssignment.ends_on.is_(None), DeskAssignment.ends_on >= day))))
-
-
 def in_period(start_col, end_col, period):
     """SQL condition: [start_col, end_col] (end open when null) meets the period."""
     return and_(start_col <= period.end, or_(end_col.is_(None), end_col >= period.start))
