@@ -1,0 +1,40 @@
+"""What the events package's refusal codes say to a person (merged into
+community.messages.MESSAGES by events.init_app)."""
+from flask_babel import lazy_gettext as _l
+
+MESSAGES = {
+    "text_too_long": _l("内容过长。"),
+    "event_time_order": _l("结束时间必须晚于开始时间。"),
+    "venue_required": _l("请选择社区场地，或填写外部地址。"),
+    "venue_both": _l("社区场地与外部地址只能选一个。"),
+    "capacity_invalid": _l("人数上限应为1到5000之间的整数。"),
+    "closes_after_end": _l("报名截止时间不能晚于活动结束时间。"),
+    "event_not_editable": _l("已举办或已取消的活动不能再修改。"),
+    "event_not_draft": _l("只有草稿状态的活动可以发布。"),
+    "event_not_published": _l("只有已发布的活动可以标记为已举办。"),
+    "event_not_started": _l("活动尚未开始，不能标记为已举办。"),
+    "event_already_cancelled": _l("活动已取消。"),
+    "event_held": _l("活动已举办，不能取消。"),
+    "registration_not_open": _l("该活动尚未开放报名。"),
+    "registration_closed": _l("报名已截止。"),
+    "event_cancelled": _l("该活动已取消。"),
+    "consent_required": _l("请阅读个人信息处理说明并勾选同意后再提交。"),
+    "registration_cancelled": _l("该报名已取消。"),
+    "mobile_taken": _l("该手机号已用另一个姓名报名本活动。如要找回票券，请填写报名时的姓名。"),
+    "capacity_below_registered": _l("人数上限不能少于已确认报名的人数。"),
+    "photo_not_image": _l("活动照片须为图片文件（JPG、PNG、WEBP、HEIC）。"),
+    "summary_required": _l("请填写活动小结。"),
+    "device_name_required": _l("请填写设备名称。"),
+    "already_revoked": _l("该设备已停用。"),
+    # check-in answers (the scanner API returns the code as "reason")
+    "already_checked_in": _l("已于 %(at)s 签到（%(by)s）。"),
+    "unknown_ticket": _l("无效票券：未找到该二维码。"),
+    "wrong_event": _l("不是本场活动的票券（%(title)s）。"),
+    "cancelled": _l("该票券已取消。"),
+    "waitlisted": _l("该报名仍在候补名单中，尚未确认。"),
+    "event_not_open": _l("活动未发布或已取消，不能签到。"),
+    "venue_code_invalid": _l("现场签到码无效或已过期，请重新扫描会场屏幕上的二维码。"),
+    "mobile_not_registered": _l("未找到该手机号的报名。"),
+    "paper_time_invalid": _l("纸质签到时间应在活动开始前后当天内。"),
+    "purge_days_invalid": _l("保留天数至少为30天。"),
+}

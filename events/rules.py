@@ -1,0 +1,366 @@
+"""The events package's decisions as plain functions: no request, no template.
+
+The actor and the clock (`now`, timezone-aware) are parameters; a refusal
+raises ``Refused(code, **params)`` or ``Invalid({field: code})``.
+"""
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from community import audit
+from community.dbsetup import lock_row
+from community.models import Tenant
+from community.rules import Invalid, Refused, can, clean_email, clean_phone
+from events.models import KINDS, Event, Registration
+
+EDITABLE = ("draft", "published")
+MAX_CAPACITY = 5000
+PERSONAL = ("name", "mobile", "email", "organisation")
+
+
+def can_view(user):
+    """Staff, admin and assessors read events; tenant members do not."""
+    return can(user, "view")
+
+
+def can_edit(user):
+    """Staff and admin run events."""
+    return can(user, "edit")
+
+
+def new_secret():
+    """A ticket secret: 192 random bits, URL-safe, never derived from an id."""
+    return secrets.token_urlsafe(24)
+
+
+# --- events -----------------------------------------------------------------------
+
+def _text(data, key, limit, required=False):
+    value = (data.get(key) or "").strip()
+    if required and not value:
+        raise Refused("required")
+    if len(value) > limit:
+        raise Refused("text_too_long")
+    return value
+
+
+def check_event(session, data, event=None):
+    """Validate event fields; return clean values or raise Invalid with every problem."""
+    errors, clean = {}, {}
+
+    def field(name, fn):
+        try:
+            clean[name] = fn()
+        except Refused as exc:
+            errors[name] = exc.code
+
+    field("title", lambda: _text(data, "title", 200, required=True))
+    field("organiser", lambda: _text(data, "organiser", 200, required=True))
+    field("co_organisers", lambda: _text(data, "co_organisers", 300))
+    field("venue_address", lambda: _text(data, "venue_address", 300))
+    clean["description"] = (data.get("description") or "").strip()
+    clean["notice_text"] = (data.get("notice_text") or "").strip()
+    if data.get("kind") not in KINDS:
+        errors["kind"] = "choice_invalid"
+    clean["kind"] = data.get("kind")
+    for key in ("starts_at", "ends_at"):
+        value = data.get(key)
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            errors[key] = "required"
+        clean[key] = value
+    if "starts_at" not in errors and "ends_at" not in errors \
+            and clean["ends_at"] <= clean["starts_at"]:
+        errors["ends_at"] = "event_time_order"
+    closes = data.get("registration_closes_at") or clean.get("starts_at")
+    if closes and clean.get("ends_at") and "ends_at" not in errors and closes > clean["ends_at"]:
+        errors["registration_closes_at"] = "closes_after_end"
+    clean["registration_closes_at"] = closes
+    capacity = data.get("capacity")
+    if not isinstance(capacity, int) or not 1 <= capacity <= MAX_CAPACITY:
+        errors["capacity"] = "capacity_invalid"
+    clean["capacity"] = capacity
+    room = data.get("room")
+    clean["room"] = room
+    if room is None and not clean.get("venue_address") and "venue_address" not in errors:
+        errors["venue_address"] = "venue_required"
+    elif room is not None and clean.get("venue_address"):
+        errors["venue_address"] = "venue_both"
+    if event is not None and "capacity" not in errors:
+        taken = registered_count(session, event.id)
+        if capacity < taken:
+            errors["capacity"] = "capacity_below_registered"
+    if errors:
+        raise Invalid(errors)
+    return clean
+
+
+def save_event(session, actor, data, now, event=None):
+    """Create or change an event (draft or published); a community room is reserved
+    through booking, and released again when the room or the time changes."""
+    if event is not None and event.status not in EDITABLE:
+        raise Refused("event_not_editable")
+    clean = check_event(session, data, event)
+    room = clean.pop("room")
+    before = audit.snapshot(event) if event is not None else None
+    if event is None:
+        event = Event(status="draft", created_by_id=getattr(actor, "id", None), created_at=now)
+        session.add(event)
+    moved = (getattr(room, "id", None) != event.room_id or clean["starts_at"] != event.starts_at
+             or clean["ends_at"] != event.ends_at)
+    for key, value in clean.items():
+        setattr(event, key, value)
+    if moved:
+        _release_room(session, actor, event, now)
+        if room is not None:
+            event.booking = _reserve_room(session, actor, room, clean, now)
+            event.room = room
+    if before is not None:
+        promote_waitlist(session, event, now)
+    audit.record(session, actor, "event.updated" if before else "event.created", event,
+                 before=before)
+    return event
+
+
+def _reserve_room(session, actor, room, clean, now):
+    from booking import rules as booking_rules
+    try:
+        with session.begin_nested():
+            return booking_rules.reserve_for_event(
+                session, actor, room, clean["starts_at"], clean["ends_at"], clean["title"],
+                now)
+    except Refused as exc:  # booking's own code (slot_taken, not_bookable, …)
+        raise Invalid({"room_id": exc.code}) from None
+
+
+def _release_room(session, actor, event, now):
+    """Cancel the event's room booking (the room or time changed, or the event was cancelled)."""
+    if event.booking is not None:
+        from booking import rules as booking_rules
+        if event.booking.status in ("pending", "confirmed"):
+            booking_rules.cancel_booking(session, actor, event.booking, now, force=True)
+    event.booking, event.room = None, None
+
+
+def publish_event(session, actor, event, now):
+    """Open a draft for public registration."""
+    if event.status != "draft":
+        raise Refused("event_not_draft")
+    before = audit.snapshot(event)
+    event.status, event.published_at = "published", now
+    audit.record(session, actor, "event.published", event, before=before)
+    return event
+
+
+def cancel_event(session, actor, event, now):
+    """Cancel an event: its room is released and its tickets stop working."""
+    if event.status == "cancelled":
+        raise Refused("event_already_cancelled")
+    if event.status == "held":
+        raise Refused("event_held")
+    before = audit.snapshot(event)
+    _release_room(session, actor, event, now)
+    event.status, event.cancelled_at = "cancelled", now
+    audit.record(session, actor, "event.cancelled", event, before=before)
+    return event
+
+
+def mark_held(session, actor, event, now, summary=""):
+    """Record that a published event took place (it counts for E1 from then on)."""
+    if event.status != "published":
+        raise Refused("event_not_published")
+    if now < event.starts_at:
+        raise Refused("event_not_started")
+    before = audit.snapshot(event)
+    event.status, event.held_at = "held", now
+    if summary.strip():
+        event.summary = summary.strip()
+    audit.record(session, actor, "event.held", event, before=before)
+    return event
+
+
+def save_summary(session, actor, event, summary):
+    """The short summary written after the event."""
+    summary = (summary or "").strip()
+    if not summary:
+        raise Invalid({"summary": "summary_required"})
+    before = audit.snapshot(event)
+    event.summary = summary
+    audit.record(session, actor, "event.updated", event, before=before)
+    return event
+
+
+# --- registrations ---------------------------------------------------------------
+
+def registered_count(session, event_id):
+    return session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event_id, Registration.status == "registered"))
+
+
+def check_person(session, data, require_consent=True):
+    """Validate an attendee's details; the organisation names a tenant when it matches one."""
+    errors, clean = {}, {}
+    try:
+        clean["name"] = _text(data, "name", 100, required=True)
+    except Refused as exc:
+        errors["name"] = exc.code
+    try:
+        clean["mobile"] = clean_phone(data.get("mobile"), mobile_only=True)
+    except Refused as exc:
+        errors["mobile"] = exc.code
+    try:
+        clean["email"] = clean_email(data.get("email"))
+    except Refused as exc:
+        errors["email"] = exc.code
+    try:
+        clean["organisation"] = _text(data, "organisation", 200)
+    except Refused as exc:
+        errors["organisation"] = exc.code
+    if require_consent and not data.get("consent"):
+        errors["consent"] = "consent_required"
+    if errors:
+        raise Invalid(errors)
+    tenant_id = data.get("tenant_id")
+    if tenant_id is None and clean["organisation"]:
+        tenant_id = session.scalar(select(Tenant.id).where(
+            Tenant.name == clean["organisation"]).limit(1))
+    clean["tenant_id"] = tenant_id
+    clean["assessor_consent"] = bool(data.get("assessor_consent"))
+    return clean
+
+
+def _same_name(a, b):
+    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
+
+
+def register(session, event, data, now, source="online", actor=None):
+    """Register a person and return (registration, created). The same mobile gets its
+    existing ticket back; a full event puts newcomers on the waitlist. Staff walk-ins
+    (an actor at the door) are let in even when the event is full."""
+    if event.status == "cancelled":
+        raise Refused("event_cancelled")
+    if source == "online":
+        if event.status == "draft":
+            raise Refused("registration_not_open")
+        if event.status != "published" or now >= event.registration_closes_at:
+            raise Refused("registration_closed")
+    elif event.status not in ("published", "held"):
+        raise Refused("registration_not_open")
+    clean = check_person(session, data, require_consent=True)
+    lock_row(session, Event, event.id)  # PostgreSQL: one registration at a time per event
+    existing = session.scalar(select(Registration).where(
+        Registration.event_id == event.id, Registration.mobile == clean["mobile"]))
+    if existing is not None and existing.status != "cancelled":
+        if not _same_name(existing.name, clean["name"]):
+            raise Invalid({"mobile": "mobile_taken"})
+        return existing, False
+    full = registered_count(session, event.id) >= event.capacity
+    status = "waitlisted" if full and actor is None else "registered"
+    if existing is not None:  # registering again after cancelling: a fresh ticket
+        before = _public_fields(existing)
+        for key, value in clean.items():
+            setattr(existing, key, value)
+        existing.status, existing.secret, existing.cancelled_at = status, new_secret(), None
+        existing.consent_at = existing.queued_at = now
+        audit.record(session, actor, "registration.renewed", object_type="registration",
+                     object_id=existing.id, before=before, after=_public_fields(existing))
+        return existing, True
+    registration = Registration(event_id=event.id, status=status, source=source,
+                                secret=new_secret(), consent_at=now, created_at=now,
+                                queued_at=now, **clean)
+    try:
+        with session.begin_nested():
+            session.add(registration)
+            session.flush()
+    except IntegrityError:  # the same mobile registered a moment ago
+        existing = session.scalar(select(Registration).where(
+            Registration.event_id == event.id, Registration.mobile == clean["mobile"]))
+        if existing is None:
+            raise
+        return existing, False
+    audit.record(session, actor, "registration.created", object_type="registration",
+                 object_id=registration.id, after=_public_fields(registration))
+    return registration, True
+
+
+def _public_fields(registration):
+    """What the audit trail keeps of a registration: no personal data (PIPL)."""
+    return {"event_id": registration.event_id, "status": registration.status,
+            "source": registration.source, "tenant_id": registration.tenant_id,
+            "assessor_consent": registration.assessor_consent}
+
+
+def cancel_registration(session, actor, registration, now):
+    """Cancel a registration (its ticket stops working); the waitlist moves up."""
+    if registration.status == "cancelled":
+        raise Refused("registration_cancelled")
+    if registration.checked_in_at is not None:
+        raise Refused("already_checked_in", at="", by="")
+    if registration.event.status not in EDITABLE:
+        raise Refused("event_not_editable")
+    before = _public_fields(registration)
+    registration.status, registration.cancelled_at = "cancelled", now
+    audit.record(session, actor, "registration.cancelled", object_type="registration",
+                 object_id=registration.id, before=before, after=_public_fields(registration))
+    session.flush()
+    promote_waitlist(session, registration.event, now)
+    return registration
+
+
+def promote_waitlist(session, event, now):
+    """Move waitlisted people up, first come first served, while seats are free."""
+    free = event.capacity - registered_count(session, event.id)
+    if free <= 0 or event.status not in EDITABLE:
+        return []
+    waiting = session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status == "waitlisted")
+        .order_by(Registration.queued_at, Registration.id).limit(free)).all()
+    for registration in waiting:
+        registration.status = "registered"
+        audit.record(session, None, "registration.promoted", object_type="registration",
+                     object_id=registration.id, after=_public_fields(registration))
+    return waiting
+
+
+def waitlist_position(session, registration):
+    """1 for the first person waiting."""
+    return session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == registration.event_id, Registration.status == "waitlisted",
+        (Registration.queued_at < registration.queued_at)
+        | ((Registration.queued_at == registration.queued_at)
+           & (Registration.id < registration.id)))) + 1
+
+
+def withdraw_assessor_consent(session, registration):
+    """The attendee takes back the consent to be shown to assessors (PIPL Art. 23)."""
+    before = _public_fields(registration)
+    registration.assessor_consent = False
+    audit.record(session, None, "registration.consent_withdrawn", object_type="registration",
+                 object_id=registration.id, before=before, after=_public_fields(registration))
+    return registration
+
+
+# --- retention ---------------------------------------------------------------------
+
+def purge_personal_data(session, actor, now, older_than_days):
+    """Remove attendees' personal data of events that ended more than N days ago;
+    the registrations stay (status, tenant, check-in time), so every count stays."""
+    if not isinstance(older_than_days, int) or older_than_days < 30:
+        raise Refused("purge_days_invalid")
+    cutoff = now - timedelta(days=older_than_days)
+    events = session.scalars(select(Event).where(
+        Event.ends_at < cutoff, Event.purged_at.is_(None))).all()
+    purged = 0
+    for event in events:
+        result = session.execute(
+            update(Registration).where(Registration.event_id == event.id)
+            .values(name="", mobile=None, email="", organisation="", secret=None,
+                    checkin_nonce=None)
+            .execution_options(synchronize_session=False))
+        purged += result.rowcount
+        event.purged_at = now
+        audit.record(session, actor, "event.attendees_purged", object_type="event",
+                     object_id=event.id, note=f"{result.rowcount} registrations")
+    session.expire_all()
+    return len(events), purged
