@@ -1,0 +1,122 @@
+"""The events blueprints: the staff console (/events), the few public pages
+(/e/…, /t/…) and the scanner devices' JSON API (/api/v1, events/API.md)."""
+import hashlib
+from datetime import datetime
+
+from flask import Blueprint, current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import db
+from community.dbsetup import utcnow
+from community.labels import label
+from community.messages import message
+from community.rules import mask_phone
+from community.web import community_tz
+from events.models import Event
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+public_bp = Blueprint("events_public", __name__)
+api_bp = Blueprint("events_api", __name__, url_prefix="/api/v1")
+
+
+def now():
+    """The clock the views pass to rules."""
+    return utcnow()
+
+
+def local(value):
+    """An aware UTC datetime in the community's zone."""
+    return value.astimezone(community_tz()) if value else None
+
+
+def aware(naive):
+    """A datetime typed into a form (community time) as an aware datetime."""
+    return naive.replace(tzinfo=community_tz()) if naive else None
+
+
+def hhmm(value):
+    return f"{local(value):%H:%M}" if value else ""
+
+
+def venue_key():
+    """The HMAC key of venue codes, derived from (never equal to) the app's secret."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else secret.encode()
+    return hashlib.sha256(b"opc-events-venue:" + secret).digest()
+
+
+def published_event_or_404(event_id):
+    """Public pages see published, held or cancelled events, never drafts."""
+    event = db.session.get(Event, event_id)
+    if event is None or event.status == "draft":
+        from flask import abort
+        abort(404)
+    return event
+
+
+def tenant_names():
+    from community.models import Tenant
+    return db.session.scalars(select(Tenant.name).where(Tenant.moved_out_on.is_(None))
+                              .order_by(Tenant.name)).all()
+
+
+COLOURS = {None: "ok", "already_checked_in": "warn"}
+
+
+def scan_answer(registration=None, refused=None):
+    """The one shape of a check-in answer: for the scanner page and the device API."""
+    code = refused.code if refused is not None else None
+    registration = registration if registration is not None else getattr(
+        refused, "registration", None)
+    attendee = None
+    if registration is not None:
+        attendee = {"id": registration.id, "name": registration.name,
+                    "organisation": registration.tenant.name if registration.tenant
+                    else registration.organisation,
+                    "mobile": mask_phone(registration.mobile or ""),
+                    "tenant": registration.tenant_id is not None,
+                    "status": registration.status}
+    at = registration.checked_in_at if registration is not None else None
+    by = ""
+    if registration is not None and at is not None:
+        by = (registration.checked_in_by.name if registration.checked_in_by
+              else registration.checkin_device.name if registration.checkin_device
+              else str(_(label("checkin_method", registration.checkin_method))))
+    if refused is None:
+        text = _("签到成功：%(name)s", name=registration.name)
+    elif code == "already_checked_in":
+        text = message(code, at=hhmm(at), by=by)
+    else:
+        text = message(code, **{k: v for k, v in refused.params.items()})
+    return {"status": "ok" if refused is None else "error", "reason": code,
+            "colour": COLOURS.get(code, "bad"), "message": text, "attendee": attendee,
+            "checked_in_at": at.isoformat() if at else None, "checked_in_by": by,
+            "method": registration.checkin_method if registration is not None else None,
+            "replayed": bool(getattr(registration, "replayed", False))}
+
+
+def flash_refused(exc):
+    """A refusal after which the view redirects: every problem as a message."""
+    from flask import flash
+    for code in getattr(exc, "errors", {None: exc.code}).values():
+        flash(message(code, **exc.params), "error")
+
+
+def actor():
+    return current_user if current_user.is_authenticated else None
+
+
+def iso_local(value):
+    return local(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def parse_local(text):
+    try:
+        return aware(datetime.strptime(text, "%Y-%m-%dT%H:%M"))
+    except (TypeError, ValueError):
+        return None
+
+
+from events.views import api, door, manage, public  # noqa: E402,F401

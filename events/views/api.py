@@ -1,0 +1,118 @@
+"""The scanner devices' JSON API (documented in events/API.md).
+
+Each device sends its own token (``Authorization: Bearer …``); the API is exempt
+from CSRF because no cookie authenticates it.
+"""
+from flask import g, jsonify, request
+from sqlalchemy import select
+
+from app import db
+from community.rules import Refused
+from community.web import commit, public
+from events import checkin
+from events.ledger import venue_of
+from events.models import Event
+from events.views import api_bp, now, scan_answer
+from events.views.door import search
+
+
+def _error(reason, status):
+    return jsonify({"status": "error", "reason": reason}), status
+
+
+@api_bp.before_request
+def authenticate():
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    try:
+        g.device = checkin.device_for_token(db.session, token)
+    except Refused as exc:
+        return _error(exc.code, 401)
+    return None
+
+
+def _event(event_id):
+    return db.session.get(Event, event_id)
+
+
+def _event_json(event):
+    return {"id": event.id, "title": event.title, "status": event.status,
+            "starts_at": event.starts_at.isoformat(), "ends_at": event.ends_at.isoformat(),
+            "venue": venue_of(event), "capacity": event.capacity}
+
+
+@api_bp.route("/events")
+@public
+def events():
+    """Events a door device may be working at: published, not ended more than 12 h ago."""
+    from datetime import timedelta
+    rows = db.session.scalars(select(Event).where(
+        Event.status.in_(checkin.OPEN_STATUSES), Event.ends_at >= now() - timedelta(hours=12))
+        .order_by(Event.starts_at).limit(50)).all()
+    return jsonify({"status": "ok", "events": [_event_json(e) for e in rows]})
+
+
+@api_bp.route("/events/<int:event_id>")
+@public
+def event(event_id):
+    event = _event(event_id)
+    if event is None:
+        return _error("unknown_event", 404)
+    return jsonify({"status": "ok", "event": _event_json(event),
+                    "attendance": checkin.attendance(db.session, event.id)})
+
+
+@api_bp.route("/events/<int:event_id>/checkins", methods=["POST"])
+@public
+def checkins(event_id):
+    """Check in the ticket a device scanned: {"code": QR text, "nonce": per scan}."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not (data.get("code") or data.get("secret")):
+        return _error("bad_request", 400)
+    event = _event(event_id)
+    if event is None:
+        return _error("unknown_event", 404)
+    secret = checkin.secret_from_code(str(data.get("code") or data.get("secret")))
+    nonce = str(data.get("nonce") or "")[:64] or None
+    try:
+        registration = checkin.check_in(db.session, event, secret=secret or "-", method="device",
+                                        now=now(), device=g.device, nonce=nonce)
+    except checkin.CheckinRefused as exc:
+        return jsonify(scan_answer(refused=exc))
+    answer = scan_answer(registration)
+    commit()
+    return jsonify(answer)
+
+
+@api_bp.route("/events/<int:event_id>/registrations")
+@public
+def registrations(event_id):
+    """Manual search on a device: by name, organisation or the mobile's last digits."""
+    event = _event(event_id)
+    if event is None:
+        return _error("unknown_event", 404)
+    rows = search(event, request.args.get("q", ""))
+    return jsonify({"status": "ok", "registrations": [
+        scan_answer(r)["attendee"] | {"checked_in_at": r.checked_in_at.isoformat()
+                                      if r.checked_in_at else None} for r in rows]})
+
+
+@api_bp.route("/events/<int:event_id>/registrations/<int:registration_id>/checkin",
+              methods=["POST"])
+@public
+def checkin_by_id(event_id, registration_id):
+    """Check in someone the device found by the manual search."""
+    event = _event(event_id)
+    if event is None:
+        return _error("unknown_event", 404)
+    data = request.get_json(silent=True) or {}
+    nonce = str(data.get("nonce") or "")[:64] or None
+    try:
+        registration = checkin.check_in(db.session, event, registration_id=registration_id,
+                                        method="device", now=now(), device=g.device,
+                                        nonce=nonce)
+    except checkin.CheckinRefused as exc:
+        return jsonify(scan_answer(refused=exc))
+    answer = scan_answer(registration)
+    commit()
+    return jsonify(answer)

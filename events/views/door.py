@@ -1,0 +1,244 @@
+"""At the door: the staff scanner page (camera, manual search, walk-ins), the venue
+screen with its changing QR, the paper sign-in sheet and the scanner devices."""
+from flask import (Response, abort, flash, jsonify, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app import db
+from community.messages import message
+from community.rules import Refused
+from community.web import commit, form_errors, requires
+from events import checkin
+from events.forms import ActionForm, DeviceForm, PaperForm, PaperWalkInForm, WalkInForm
+from events.models import Event, Registration, ScannerDevice
+from events.tickets import qr_png
+from events.views import (aware, bp, flash_refused, local, now, scan_answer, tenant_names,
+                          venue_key)
+
+
+def search(event, q, limit=20):
+    """Registrations by name or organisation, or by the last digits of the mobile."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    query = select(Registration).options(
+        selectinload(Registration.tenant), selectinload(Registration.checked_in_by),
+        selectinload(Registration.checkin_device)).where(Registration.event_id == event.id)
+    if q.isdigit():
+        query = query.where(Registration.mobile.endswith(q))
+    else:
+        query = query.where(or_(Registration.name.contains(q),
+                                Registration.organisation.contains(q)))
+    return db.session.scalars(query.order_by(Registration.name).limit(limit)).all()
+
+
+def _wants_json():
+    return request.accept_mimetypes.best == "application/json" or request.is_json
+
+
+def _door_page(event, walk_in_form=None, status=200):
+    q = request.args.get("q", "")
+    return render_template(
+        "events/door.html", event=event, q=q, matches=search(event, q),
+        stats=checkin.attendance(db.session, event.id), action=ActionForm(),
+        walk_in=walk_in_form or WalkInForm(), tenants=tenant_names()), status
+
+
+@bp.route("/<int:event_id>/door")
+@requires("edit")
+def door(event_id):
+    return _door_page(db.get_or_404(Event, event_id))
+
+
+@bp.route("/<int:event_id>/door/scan", methods=["POST"])
+@requires("edit")
+def door_scan(event_id):
+    """A ticket QR read by the page's camera (JSON), or typed by a USB scanner (form)."""
+    event = db.get_or_404(Event, event_id)
+    data = request.get_json(silent=True) if request.is_json else request.form
+    data = data if hasattr(data, "get") else {}
+    secret = checkin.secret_from_code(str(data.get("code") or ""))
+    nonce = str(data.get("nonce") or "")[:64] or None
+    try:
+        registration = checkin.check_in(db.session, event, secret=secret or "-",
+                                        method="scanner", now=now(), user=current_user,
+                                        nonce=nonce)
+        answer = scan_answer(registration)
+        commit()
+    except checkin.CheckinRefused as exc:
+        answer = scan_answer(refused=exc)
+    return _answer(event, answer)
+
+
+def _answer(event, answer):
+    """JSON for the page's script; without it, the door page again with the answer."""
+    if _wants_json():
+        return jsonify(answer)
+    flash(answer["message"], "scan-" + answer["colour"])
+    return redirect(url_for("events.door", event_id=event.id, q=request.form.get("q", "")))
+
+
+@bp.route("/<int:event_id>/door/checkin/<int:registration_id>", methods=["POST"])
+@requires("edit")
+def door_checkin(event_id, registration_id):
+    """Check in someone found by the manual search."""
+    event = db.get_or_404(Event, event_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        registration = checkin.check_in(db.session, event, registration_id=registration_id,
+                                        method="manual", now=now(), user=current_user)
+        answer = scan_answer(registration)
+        commit()
+    except checkin.CheckinRefused as exc:
+        answer = scan_answer(refused=exc)
+    return _answer(event, answer)
+
+
+@bp.route("/<int:event_id>/door/walk-in", methods=["POST"])
+@requires("edit")
+def door_walk_in(event_id):
+    """Register someone at the door and check them in at once."""
+    event = db.get_or_404(Event, event_id)
+    form = WalkInForm()
+    if form.validate_on_submit():
+        try:
+            registration = checkin.walk_in(db.session, current_user, event, form.data, now())
+        except checkin.CheckinRefused as exc:
+            answer = scan_answer(refused=exc)
+            flash(answer["message"], "scan-" + answer["colour"])
+            return redirect(url_for("events.door", event_id=event.id))
+        except Refused as exc:
+            form_errors(form, exc)
+        else:
+            commit()
+            flash(_("现场登记并签到：%(name)s", name=registration.name), "scan-ok")
+            return redirect(url_for("events.door", event_id=event.id))
+    return _door_page(event, form, 422)
+
+
+@bp.route("/<int:event_id>/stats.json")
+@requires("view")
+def stats(event_id):
+    event = db.get_or_404(Event, event_id)
+    return jsonify(checkin.attendance(db.session, event.id) | {"capacity": event.capacity})
+
+
+@bp.route("/<int:event_id>/screen")
+@requires("edit")
+def screen(event_id):
+    """Shown on the venue's screen: a QR that changes every minute, for self check-in."""
+    event = db.get_or_404(Event, event_id)
+    return render_template("events/screen.html", event=event,
+                           stats=checkin.attendance(db.session, event.id))
+
+
+@bp.route("/<int:event_id>/venue.png")
+@requires("edit")
+def venue_png(event_id):
+    event = db.get_or_404(Event, event_id)
+    code = checkin.venue_code(venue_key(), event.id, now())
+    url = url_for("events_public.here", event_id=event.id, code=code, _external=True)
+    return Response(qr_png(url, box_size=12), mimetype="image/png",
+                    headers={"Cache-Control": "no-store"})
+
+
+@bp.route("/<int:event_id>/sheet")
+@requires("edit")
+def sheet(event_id):
+    """The printable 签到表, made before the event in case the network fails."""
+    event = db.get_or_404(Event, event_id)
+    rows = db.session.scalars(select(Registration).options(selectinload(Registration.tenant))
+                              .where(Registration.event_id == event.id,
+                                     Registration.status == "registered")
+                              .order_by(Registration.name, Registration.id)).all()
+    return render_template("events/sheet.html", event=event, rows=rows, blanks=range(12))
+
+
+@bp.route("/<int:event_id>/paper", methods=["GET", "POST"])
+@requires("edit")
+def paper(event_id):
+    """After the event: tick who signed the paper sheet; those are paper check-ins."""
+    event = db.get_or_404(Event, event_id)
+    form = PaperForm()
+    if request.method == "GET":
+        form.checked_at.data = local(event.starts_at).replace(tzinfo=None)
+    if form.validate_on_submit():
+        ids = [int(i) for i in request.form.getlist("registration_id") if i.isdigit()]
+        try:
+            done, skipped = checkin.record_paper(db.session, current_user, event, ids,
+                                                 aware(form.checked_at.data))
+        except Refused as exc:
+            form_errors(form, exc)
+        else:
+            commit()
+            flash(_("已记录 %(n)s 人纸质签到（%(s)s 人此前已签到，未重复记录）。",
+                    n=len(done), s=len(skipped)), "success")
+            return redirect(url_for("events.paper", event_id=event.id))
+    rows = db.session.scalars(select(Registration).options(selectinload(Registration.tenant))
+                              .where(Registration.event_id == event.id,
+                                     Registration.status == "registered")
+                              .order_by(Registration.checked_in_at.is_not(None),
+                                        Registration.name)).all()
+    walk_in = PaperWalkInForm(formdata=None, checked_at=form.checked_at.data)
+    return render_template("events/paper.html", event=event, form=form, rows=rows,
+                           walk_in=walk_in, tenants=tenant_names())
+
+
+@bp.route("/<int:event_id>/paper/walk-in", methods=["POST"])
+@requires("edit")
+def paper_walk_in(event_id):
+    """Someone who signed the paper sheet without having registered."""
+    event = db.get_or_404(Event, event_id)
+    form = PaperWalkInForm()
+    if form.validate_on_submit():
+        try:
+            checkin.walk_in(db.session, current_user, event, form.data,
+                            aware(form.checked_at.data), method="paper")
+        except Refused as exc:
+            flash_refused(exc)
+        else:
+            commit()
+            flash(_("已补录纸质签到：%(name)s", name=form.name.data), "success")
+    else:
+        flash(_("请填写姓名、手机号和签到时间，并确认参会人已同意。"), "error")
+    return redirect(url_for("events.paper", event_id=event.id))
+
+
+@bp.route("/devices", methods=["GET", "POST"])
+@requires("edit")
+def devices():
+    """Scanner devices of the JSON API: a token each, shown once, revocable."""
+    form, token = DeviceForm(), None
+    if form.validate_on_submit():
+        try:
+            _device, token = checkin.create_device(db.session, current_user, form.name.data,
+                                                   now())
+        except Refused as exc:
+            form_errors(form, exc)
+        else:
+            commit()
+            form = DeviceForm(formdata=None)
+    rows = db.session.scalars(select(ScannerDevice).order_by(
+        ScannerDevice.revoked_at.is_not(None), ScannerDevice.created_at.desc())).all()
+    return render_template("events/devices.html", form=form, token=token, devices=rows,
+                           action=ActionForm())
+
+
+@bp.route("/devices/<int:device_id>/revoke", methods=["POST"])
+@requires("edit")
+def device_revoke(device_id):
+    device = db.get_or_404(ScannerDevice, device_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        checkin.revoke_device(db.session, current_user, device, now())
+    except Refused as exc:
+        flash(message(exc.code), "error")
+    else:
+        commit()
+        flash(_("设备已停用，其令牌立即失效。"), "success")
+    return redirect(url_for("events.devices"))

@@ -1,0 +1,228 @@
+"""The staff console: the events list (with what lacks evidence), the event form,
+an event's page with its attendance, and its notice, photos and summary."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import case, or_, select
+from sqlalchemy.orm import selectinload
+
+from app import db
+from booking.models import Room
+from community import audit
+from community.files import attachments_of, check_content, save_attachment
+from community.forms import UploadForm
+from community.messages import message
+from community.models import Zone
+from community.rules import Refused
+from community.web import commit, form_errors, paginate, requires
+from events import rules
+from events.checkin import attendance
+from events.forms import ActionForm, EventForm, SummaryForm, room_choices
+from events.ledger import NOTICE, PHOTO, attachment_counts, registration_counts, venue_of
+from events.models import KINDS, STATUSES, Event, Registration
+from events.views import aware, bp, local, now
+
+
+def evidence_flags(events, at):
+    """What each event still lacks for the E1 evidence: {event id: [flag, …]}."""
+    ids = [e.id for e in events]
+    notices, photos = attachment_counts(db.session, NOTICE, ids), attachment_counts(
+        db.session, PHOTO, ids)
+    counts = registration_counts(db.session, ids)
+    flags = {}
+    for e in events:
+        lacking = []
+        if e.status in ("draft", "published", "held"):
+            if not e.notice_text and not notices.get(e.id):
+                lacking.append("notice")
+            if e.status == "held" or (e.status == "published" and e.starts_at <= at):
+                if not counts.get(e.id, (0, 0))[1]:
+                    lacking.append("signin")
+                if not photos.get(e.id):
+                    lacking.append("photos")
+            if e.status == "published" and e.ends_at <= at:
+                lacking.append("to_close")
+        flags[e.id] = lacking
+    return flags
+
+
+@bp.route("")
+@requires("view")
+def index():
+    at = now()
+    status, kind = request.args.get("status", ""), request.args.get("kind", "")
+    q = request.args.get("q", "").strip()
+    query = select(Event).options(selectinload(Event.room).selectinload(Room.zone)) \
+        .order_by(Event.starts_at.desc())
+    if status in STATUSES:
+        query = query.where(Event.status == status)
+    if kind in KINDS:
+        query = query.where(Event.kind == kind)
+    if q:
+        query = query.where(or_(Event.title.contains(q), Event.organiser.contains(q)))
+    page = paginate(query)
+    # What the operator must act on first: past events lacking evidence, anywhere in the list.
+    past = db.session.scalars(select(Event).where(
+        Event.status.in_(("published", "held")), Event.starts_at <= at)
+        .order_by(Event.starts_at.desc())).all()
+    past_flags = evidence_flags(past, at)
+    attention = [(e, past_flags[e.id]) for e in past if past_flags[e.id]]
+    return render_template(
+        "events/index.html", page=page, flags=evidence_flags(page.items, at),
+        counts=registration_counts(db.session, [e.id for e in page.items]),
+        attention=attention, status=status, kind=kind, q=q, kinds=KINDS, statuses=STATUSES,
+        upcoming=db.session.scalars(select(Event).where(
+            Event.status == "published", Event.ends_at >= at)
+            .order_by(Event.starts_at).limit(5)).all(), venue_of=venue_of)
+
+
+def _rooms():
+    return db.session.scalars(select(Room).join(Zone).options(selectinload(Room.zone))
+                              .order_by(Zone.floor, Zone.name)).all()
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@requires("edit")
+def edit(event_id=None):
+    event = db.get_or_404(Event, event_id) if event_id else None
+    if event is not None and event.status not in rules.EDITABLE:
+        flash(message("event_not_editable"), "error")
+        return redirect(url_for("events.detail", event_id=event.id))
+    form = EventForm(obj=event)
+    form.room_id.choices = room_choices(_rooms())
+    if request.method == "GET" and event is not None:
+        form.room_id.data = event.room_id or 0
+        for key in ("starts_at", "ends_at", "registration_closes_at"):
+            value = getattr(event, key)
+            getattr(form, key).data = local(value).replace(tzinfo=None) if value else None
+    if form.validate_on_submit():
+        data = {key: form[key].data for key in (
+            "kind", "title", "organiser", "co_organisers", "venue_address", "description",
+            "notice_text", "capacity")}
+        data |= {key: aware(form[key].data)
+                 for key in ("starts_at", "ends_at", "registration_closes_at")}
+        data["room"] = db.session.get(Room, form.room_id.data) if form.room_id.data else None
+        try:
+            event = rules.save_event(db.session, current_user, data, now(), event)
+        except Refused as exc:
+            form_errors(form, exc)
+        else:
+            commit()
+            flash(_("活动已保存。"), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    return render_template("events/form.html", form=form, event=event)
+
+
+@bp.route("/<int:event_id>")
+@requires("view")
+def detail(event_id):
+    event = db.get_or_404(Event, event_id)
+    q = request.args.get("q", "").strip()
+    query = select(Registration).options(
+        selectinload(Registration.tenant), selectinload(Registration.checked_in_by),
+        selectinload(Registration.checkin_device)).where(Registration.event_id == event.id) \
+        .order_by(case({"registered": 0, "waitlisted": 1}, value=Registration.status, else_=2),
+                  Registration.queued_at, Registration.id)
+    if q:
+        query = query.where(or_(Registration.name.contains(q),
+                                Registration.organisation.contains(q),
+                                Registration.mobile.endswith(q)))
+    return render_template(
+        "events/detail.html", event=event, stats=attendance(db.session, event.id),
+        page=paginate(query), q=q, at=now(), flags=evidence_flags([event], now())[event.id],
+        notices=attachments_of(db.session, NOTICE, event.id),
+        photos=attachments_of(db.session, PHOTO, event.id),
+        upload=UploadForm(), action=ActionForm(), summary_form=SummaryForm(obj=event),
+        venue=venue_of(event), history=audit.history(db.session, "event", event.id))
+
+
+def _act(event_id, do, done):
+    """Run a status change from a button: refusals come back as messages."""
+    event = db.get_or_404(Event, event_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        do(event)
+    except Refused as exc:
+        flash(message(exc.code, **exc.params), "error")
+    else:
+        commit()
+        flash(done, "success")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+@bp.route("/<int:event_id>/publish", methods=["POST"])
+@requires("edit")
+def publish(event_id):
+    return _act(event_id, lambda e: rules.publish_event(db.session, current_user, e, now()),
+                _("活动已发布，报名页已开放。"))
+
+
+@bp.route("/<int:event_id>/cancel", methods=["POST"])
+@requires("edit")
+def cancel(event_id):
+    return _act(event_id, lambda e: rules.cancel_event(db.session, current_user, e, now()),
+                _("活动已取消，场地预约已释放。"))
+
+
+@bp.route("/<int:event_id>/held", methods=["POST"])
+@requires("edit")
+def held(event_id):
+    return _act(event_id, lambda e: rules.mark_held(
+        db.session, current_user, e, now(), request.form.get("summary", "")),
+        _("已标记为已举办，计入E1。"))
+
+
+@bp.route("/<int:event_id>/summary", methods=["POST"])
+@requires("edit")
+def summary(event_id):
+    event = db.get_or_404(Event, event_id)
+    form = SummaryForm()
+    if form.validate_on_submit():
+        rules.save_summary(db.session, current_user, event, form.summary.data)
+        commit()
+        flash(_("活动小结已保存。"), "success")
+    else:
+        flash(message("summary_required"), "error")
+    return redirect(url_for("events.detail", event_id=event.id) + "#evidence")
+
+
+@bp.route("/<int:event_id>/files/<kind>", methods=["POST"])
+@requires("edit")
+def upload(event_id, kind):
+    event = db.get_or_404(Event, event_id)
+    owner = {"notice": NOTICE, "photo": PHOTO}.get(kind) or abort(404)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        for error in form.file.errors:
+            flash(error, "error")
+        return redirect(url_for("events.detail", event_id=event.id) + "#evidence")
+    saved = 0
+    try:
+        for upload in request.files.getlist("file"):
+            data = upload.read()
+            if owner == PHOTO and not check_content(upload.filename or "", data).startswith(
+                    "image/"):
+                raise Refused("photo_not_image")
+            save_attachment(db.session, current_user, current_app.config["UPLOAD_FOLDER"],
+                            owner, event.id, upload.filename or "", data)
+            saved += 1
+    except Refused as exc:
+        db.session.rollback()
+        flash(message(exc.code, **exc.params), "error")
+    else:
+        commit()
+        flash(_("已上传 %(n)s 个文件。", n=saved), "success")
+    return redirect(url_for("events.detail", event_id=event.id) + "#evidence")
+
+
+@bp.route("/<int:event_id>/registrations/<int:registration_id>/cancel", methods=["POST"])
+@requires("edit")
+def registration_cancel(event_id, registration_id):
+    registration = db.get_or_404(Registration, registration_id)
+    if registration.event_id != event_id:
+        abort(404)
+    return _act(event_id, lambda e: rules.cancel_registration(
+        db.session, current_user, registration, now()), _("报名已取消，候补已顺延。"))
