@@ -1,0 +1,139 @@
+"""The events package's indicator (E1) and ledger sheets (活动台账, 活动签到明细)."""
+from collections import Counter, defaultdict
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from community.labels import label
+from community.models import Attachment
+from community.registry import Column, Indicator, Sheet
+from community.settings import current_settings
+from events.models import KINDS, Event, Registration
+
+NOTICE, PHOTO = "event_notice", "event_photo"
+
+
+def _zone(session):
+    return ZoneInfo(current_settings(session).timezone)
+
+
+def _starting_in(session, period):
+    """SQL condition: the event starts on a day of the period (the community's days)."""
+    zone = _zone(session)
+    start = datetime.combine(period.start, time(0), zone)
+    end = datetime.combine(period.end + timedelta(days=1), time(0), zone)
+    return (Event.starts_at >= start) & (Event.starts_at < end)
+
+
+def events_held(session, period):
+    """E1: events held in the period (startup competitions, resource matching, training…)."""
+    return session.scalar(select(func.count()).select_from(Event).where(
+        Event.status == "held", _starting_in(session, period)))
+
+
+def events_held_by_kind(session, period):
+    counts = Counter(dict(session.execute(
+        select(Event.kind, func.count()).where(Event.status == "held",
+                                               _starting_in(session, period))
+        .group_by(Event.kind)).all()))
+    return " · ".join(f"{label('event_kind', kind)} {counts[kind]}"
+                      for kind in KINDS if counts[kind])
+
+
+def attachment_counts(session, owner_type, event_ids):
+    """{event id: number of files} for one kind of attachment."""
+    if not event_ids:
+        return {}
+    return dict(session.execute(
+        select(Attachment.owner_id, func.count()).where(
+            Attachment.owner_type == owner_type, Attachment.owner_id.in_(event_ids))
+        .group_by(Attachment.owner_id)).all())
+
+
+def registration_counts(session, event_ids):
+    """{event id: (registered, checked in)}."""
+    if not event_ids:
+        return {}
+    rows = session.execute(
+        select(Registration.event_id,
+               func.count(case((Registration.status == "registered", 1))),
+               func.count(Registration.checked_in_at))
+        .where(Registration.event_id.in_(event_ids)).group_by(Registration.event_id))
+    return {event_id: (registered, attended) for event_id, registered, attended in rows}
+
+
+def venue_of(event):
+    if event.room is not None:
+        return event.room.zone.name
+    return event.venue_address
+
+
+def event_rows(session, period):
+    """活动台账: events held or published in the period, with their evidence."""
+    events = session.scalars(
+        select(Event).where(Event.status.in_(("held", "published")),
+                            _starting_in(session, period))
+        .order_by(Event.starts_at)).all()
+    ids = [e.id for e in events]
+    counts = registration_counts(session, ids)
+    notices, photos = attachment_counts(session, NOTICE, ids), attachment_counts(
+        session, PHOTO, ids)
+    zone = _zone(session)
+    for e in events:
+        registered, attended = counts.get(e.id, (0, 0))
+        organisers = e.organiser + (f"；协办：{e.co_organisers}" if e.co_organisers else "")
+        yield {"date": e.starts_at.astimezone(zone).date(), "kind": label("event_kind", e.kind),
+               "title": e.title, "venue": venue_of(e), "organisers": organisers,
+               "status": label("event_status", e.status), "registered": registered,
+               "attended": attended,
+               "has_notice": bool(e.notice_text) or notices.get(e.id, 0) > 0,
+               "photos": photos.get(e.id, 0), "summary": e.summary}
+
+
+def mask_name(name):
+    """张** : an attendee who did not agree to be shown to assessors."""
+    return (name[:1] + "*" * max(1, len(name) - 1)) if name else "（已清除）"
+
+
+def checkin_rows(session, period):
+    """活动签到明细: each check-in of the period's events. Only attendees who agreed
+    (PIPL Art. 23) are named; the others are masked and keep no phone."""
+    rows = session.scalars(
+        select(Registration).join(Event)
+        .options(selectinload(Registration.event), selectinload(Registration.tenant))
+        .where(Registration.checked_in_at.is_not(None), Event.status.in_(("held", "published")),
+               _starting_in(session, period))
+        .order_by(Event.starts_at, Registration.checked_in_at, Registration.id))
+    zone = _zone(session)
+    for r in rows:
+        shown = r.assessor_consent and not r.purged
+        yield {"date": r.event.starts_at.astimezone(zone).date(), "event": r.event.title,
+               "attendee": r.name if shown else mask_name(r.name),
+               "mobile": r.mobile if shown else None,
+               "organisation": r.tenant.name if r.tenant else r.organisation,
+               "tenant": r.tenant_id is not None,
+               "checked_in_at": r.checked_in_at,
+               "method": label("checkin_method", r.checkin_method)}
+
+
+def register(reg):
+    """Plug E1 and the events sheets into the registry."""
+    reg.served_sources["events"] = "活动参与"
+    reg.add_indicator(Indicator("E1", "生态活动", "Ecosystem events", "场", events_held,
+                                Decimal(24), per_year=True, detail=events_held_by_kind))
+    reg.add_sheet(Sheet("活动台账", (
+        Column("date", "活动日期", "date"), Column("kind", "活动类型"),
+        Column("title", "活动名称"), Column("venue", "活动地点"),
+        Column("organisers", "主办/协办单位"), Column("status", "状态"),
+        Column("registered", "报名人数", "number"), Column("attended", "签到人数", "number"),
+        Column("has_notice", "有活动通知", "bool"), Column("photos", "照片数", "number"),
+        Column("summary", "活动小结")), event_rows, order=60))
+    reg.add_sheet(Sheet("活动签到明细", (
+        Column("date", "活动日期", "date"), Column("event", "活动名称"),
+        Column("attendee", "参会人"), Column("mobile", "手机号", "phone"),
+        Column("organisation", "单位"), Column("tenant", "入驻/服务企业", "bool"),
+        Column("checked_in_at", "签到时间", "datetime"), Column("method", "签到方式")),
+        checkin_rows, order=61))
