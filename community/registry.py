@@ -105,6 +105,10 @@ class Sheet:
     order: int = 100
 
 
+# The bang's order (榜单一), then the application form's OPC counts.
+INDICATOR_ORDER = ["P1", "S1", "S2", "S3", "S4", "G1", "E1", "C1", "O1", "O2"]
+
+
 @dataclass(frozen=True)
 class NavItem:
     """A menu entry: shown when `visible(user)` says so."""
@@ -131,6 +135,8 @@ class Registry:
         if any(i.code == indicator.code for i in self.indicators):
             raise ValueError(f"indicator {indicator.code} declared twice")
         self.indicators.append(indicator)
+        self.indicators.sort(key=lambda i: (INDICATOR_ORDER.index(i.code)
+                                            if i.code in INDICATOR_ORDER else 99, i.code))
 
     def add_sheet(self, sheet):
         self.sheets.append(sheet)
