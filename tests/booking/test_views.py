@@ -212,3 +212,52 @@ def test_dashboard_points_staff_at_waiting_requests(client, login, make_room):
     client.post(f"/booking/rooms/{hall.id}/book", data=book_form(next_workday()))
     login("staff")
     assert "1 条场地预约待审批" in client.get("/").get_data(as_text=True)
+
+
+def room_rules(**overrides):
+    data = {"slot_minutes": 30, "min_minutes": 30, "max_minutes": 240, "book_ahead_days": 30,
+            "cancel_deadline_minutes": 120, "quota_hours_per_week": 8,
+            "release_after_minutes": 15}
+    data |= {f"open_{d}": "09:00" for d in range(5)} | {f"close_{d}": "21:00" for d in range(5)}
+    return data | overrides
+
+
+def test_staff_change_a_rooms_rules(client, login, make_room):
+    room = make_room()
+    login("staff")
+    response = client.post(f"/booking/rooms/{room.id}/settings",
+                           data=room_rules(needs_approval="y", open_5="10:00", close_5="16:00"),
+                           follow_redirects=True)
+    assert "预约规则已保存" in response.get_data(as_text=True)
+    db.session.refresh(room)
+    assert room.needs_approval and room.opening_hours["5"] == ["10:00", "16:00"]
+    assert room.opening_hours["6"] is None  # left empty: closed on Sundays
+
+
+@pytest.mark.parametrize("change, text", [
+    ({"open_0": "21:00", "close_0": "09:00"}, "关门时间须晚于开门时间"),
+    ({"open_0": "9点"}, "时间格式应为 HH:MM"),
+    ({"min_minutes": 300}, "最短时长不能超过最长时长"),
+])
+def test_bad_room_rules_are_refused(client, login, make_room, change, text):
+    room = make_room()
+    login("staff")
+    response = client.post(f"/booking/rooms/{room.id}/settings", data=room_rules(**change),
+                           follow_redirects=True)
+    assert text in response.get_data(as_text=True)
+    db.session.refresh(room)
+    assert room.opening_hours["0"] == ["09:00", "21:00"] and room.min_minutes == 30
+
+
+def test_blackout_closes_the_room(client, login, make_room):
+    room = make_room()
+    day = next_workday()
+    login("staff")
+    client.post(f"/booking/rooms/{room.id}/blackouts", data={
+        "starts_at": f"{day.isoformat()}T08:00", "ends_at": f"{day.isoformat()}T22:00",
+        "reason": "地毯清洗"})
+    login("member")
+    response = client.post(f"/booking/rooms/{room.id}/book", data=book_form(day),
+                           follow_redirects=True)
+    assert "维护或停用" in response.get_data(as_text=True)
+    assert count() == 0
