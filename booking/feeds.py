@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import qrcode
 import qrcode.image.svg
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,9 +17,8 @@ from booking.forms import WEEKDAYS, ActionForm, BlackoutForm, RoomForm
 from booking.models import Blackout, Booking, Room, TenantFeed
 from booking.views import bp, load_booking, load_room, release, side_write
 from community.dbsetup import utcnow
-from community.messages import message
 from community.settings import current_settings
-from community.web import commit, community_tz, public, requires
+from community.web import attempt, community_tz, flash_form_errors, public, requires
 
 FEED_PAST = timedelta(days=90)
 
@@ -137,14 +136,9 @@ def room_settings(room_id):
         hours = {d: (form[f"open_{d}"].data, form[f"close_{d}"].data)
                  if (form[f"open_{d}"].data or form[f"close_{d}"].data) else None
                  for d in range(7)}
-        try:
-            rules.save_room(db.session, current_user, room, form.data, hours)
-        except rules.BookingRefused as exc:
-            db.session.rollback()
-            flash(message(exc.code, **exc.params), "error")
-        else:
-            commit()
-            flash(_("预约规则已保存。"), "success")
+        ok, _room = attempt(lambda: rules.save_room(db.session, current_user, room,
+                                                    form.data, hours), _("预约规则已保存。"))
+        if ok:
             return redirect(url_for("booking.room_settings", room_id=room.id))
     blackouts = db.session.scalars(select(Blackout).where(
         Blackout.room_id == room.id, Blackout.ends_at >= utcnow())
@@ -161,18 +155,9 @@ def blackout_add(room_id):
     form = BlackoutForm()
     if form.validate_on_submit():
         tz = community_tz()
-        try:
-            rules.add_blackout(db.session, current_user, room,
-                               form.starts_at.data.replace(tzinfo=tz),
-                               form.ends_at.data.replace(tzinfo=tz), form.reason.data)
-        except rules.BookingRefused as exc:
-            db.session.rollback()
-            flash(message(exc.code, **exc.params), "error")
-        else:
-            commit()
-            flash(_("已添加停用时段。"), "success")
+        attempt(lambda: rules.add_blackout(
+            db.session, current_user, room, form.starts_at.data.replace(tzinfo=tz),
+            form.ends_at.data.replace(tzinfo=tz), form.reason.data), _("已添加停用时段。"))
     else:
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}：{error}", "error")
+        flash_form_errors(form)
     return redirect(url_for("booking.room_settings", room_id=room.id))

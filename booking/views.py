@@ -15,9 +15,9 @@ from booking import rules
 from booking.forms import ActionForm, BookForm, DecideForm
 from booking.models import Booking, Room
 from community.dbsetup import begin_write, utcnow
-from community.messages import message
 from community.models import Tenant
-from community.web import commit, community_tz, paginate, requires, today
+from community.web import (attempt, community_tz, flash_form_errors, paginate, requires,
+                           today)
 
 bp = Blueprint("booking", __name__, url_prefix="/booking")
 
@@ -142,9 +142,7 @@ def book(room_id):
     day = parse_day(request.form.get("day"), today())
     form = book_form(room, day)
     if not form.validate_on_submit():
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}：{error}", "error")
+        flash_form_errors(form)
         return redirect(url_for("booking.room_day", room_id=room.id, day=day))
     tz = community_tz()
     starts_at = datetime.combine(form.day.data, time.fromisoformat(form.start.data), tz)
@@ -152,15 +150,11 @@ def book(room_id):
     tenant_id = form.tenant_id.data or None
     if not rules.is_staff(current_user):
         tenant_id = current_user.tenant_id
-    try:
-        made = rules.create_series(db.session, current_user, room, tenant_id, starts_at,
-                                   ends_at, form.weeks.data or 1, form.purpose.data,
-                                   utcnow(), tz)
-    except rules.BookingRefused as exc:
-        db.session.rollback()
-        flash(message(exc.code, **exc.params), "error")
+    ok, made = attempt(lambda: rules.create_series(
+        db.session, current_user, room, tenant_id, starts_at, ends_at, form.weeks.data or 1,
+        form.purpose.data, utcnow(), tz))
+    if not ok:
         return redirect(url_for("booking.room_day", room_id=room.id, day=day))
-    commit()
     if made[0].status == "pending":
         flash(_("已提交预约申请，等待运营人员审批。"), "success")
     else:
@@ -197,16 +191,13 @@ def load_booking(booking_id, check):
 def cancel(booking_id):
     booking = load_booking(booking_id, rules.can_cancel)
     if ActionForm().validate_on_submit():
-        try:
-            if request.form.get("scope") == "rest":
-                done = rules.cancel_rest_of_series(db.session, current_user, booking, utcnow())
-            else:
-                done = [rules.cancel_booking(db.session, current_user, booking, utcnow())]
-        except rules.BookingRefused as exc:
-            db.session.rollback()
-            flash(message(exc.code, **exc.params), "error")
+        if request.form.get("scope") == "rest":
+            ok, done = attempt(lambda: rules.cancel_rest_of_series(
+                db.session, current_user, booking, utcnow()))
         else:
-            commit()
+            ok, done = attempt(lambda: [rules.cancel_booking(
+                db.session, current_user, booking, utcnow())])
+        if ok:
             flash(_("已取消 %(n)s 次预约。", n=len(done)), "success")
     return redirect(url_for("booking.my_bookings"))
 
@@ -217,15 +208,9 @@ def decide(booking_id):
     booking = db.get_or_404(Booking, booking_id)
     form = DecideForm()
     if form.validate_on_submit():
-        try:
-            rules.decide(db.session, current_user, booking, "approve" in request.form,
-                         form.reason.data, utcnow(), community_tz())
-        except rules.BookingRefused as exc:
-            db.session.rollback()
-            flash(message(exc.code, **exc.params), "error")
-        else:
-            commit()
-            flash(_("已处理预约申请。"), "success")
+        attempt(lambda: rules.decide(db.session, current_user, booking,
+                                     "approve" in request.form, form.reason.data, utcnow(),
+                                     community_tz()), _("已处理预约申请。"))
     return redirect(url_for("booking.my_bookings", status="pending"))
 
 
@@ -234,14 +219,8 @@ def decide(booking_id):
 def checkin(booking_id):
     booking = load_booking(booking_id, rules.can_cancel)
     if ActionForm().validate_on_submit():
-        try:
-            rules.check_in(db.session, current_user, booking, utcnow())
-        except rules.BookingRefused as exc:
-            db.session.rollback()
-            flash(message(exc.code, **exc.params), "error")
-        else:
-            commit()
-            flash(_("签到成功。"), "success")
+        attempt(lambda: rules.check_in(db.session, current_user, booking, utcnow()),
+                _("签到成功。"))
     return redirect(request.form.get("back") == "door" and url_for(
         "booking.door", room_id=booking.room_id, token=booking.room.door_token)
         or url_for("booking.my_bookings"))

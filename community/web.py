@@ -58,6 +58,30 @@ def commit():
     db.session.commit()
 
 
+def attempt(action, success=None):
+    """Run a rule and commit, flashing `success`; on a refusal roll back and flash why.
+
+    Returns (True, result) or (False, the refusal)."""
+    from community.rules import Refused
+    try:
+        result = action()
+    except Refused as exc:
+        db.session.rollback()
+        flash(message(exc.code, **exc.params), "error")
+        return False, exc
+    commit()
+    if success:
+        flash(success, "success")
+    return True, result
+
+
+def flash_form_errors(form):
+    """For forms posted from a page that redirects back: each field error as a message."""
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}：{error}", "error")
+
+
 def safe_next(target, default="community.dashboard"):
     """Only a local path: refuse //host, backslashes, schemes and hosts."""
     if target and target.startswith("/") and not target.startswith("//") \
