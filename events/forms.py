@@ -6,13 +6,14 @@ from wtforms import (BooleanField, DateTimeLocalField, HiddenField, IntegerField
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, Optional
 
-from community.forms import choices
+from events.labels import LABELS
 
 TIME_MSG = _l("时间格式不正确。")
 
 
 class EventForm(FlaskForm):
-    kind = SelectField(_l("活动类型"), choices=choices("event_kind"))
+    kind = SelectField(_l("活动类型"), choices=[
+        SelectChoice(code, _l(text)) for code, text in LABELS["event_kind"].items()])
     title = StringField(_l("活动名称"), validators=[InputRequired(), Length(max=200)])
     starts_at = DateTimeLocalField(_l("开始时间"), validators=[InputRequired(TIME_MSG)])
     ends_at = DateTimeLocalField(_l("结束时间"), validators=[InputRequired(TIME_MSG)])

@@ -103,14 +103,15 @@ def save_event(session, actor, data, now, event=None):
         raise Refused("event_not_editable")
     clean = check_event(session, data, event)
     room = clean.pop("room")
+    room_id = room.id if room is not None else None  # may load: before the event is pending
     before = audit.snapshot(event) if event is not None else None
     if event is None:
         event = Event(status="draft", created_by_id=getattr(actor, "id", None), created_at=now)
-        session.add(event)
-    moved = (getattr(room, "id", None) != event.room_id or clean["starts_at"] != event.starts_at
+    moved = (room_id != event.room_id or clean["starts_at"] != event.starts_at
              or clean["ends_at"] != event.ends_at)
     for key, value in clean.items():
         setattr(event, key, value)
+    session.add(event)
     if moved:
         _release_room(session, actor, event, now)
         if room is not None:
@@ -362,5 +363,6 @@ def purge_personal_data(session, actor, now, older_than_days):
         event.purged_at = now
         audit.record(session, actor, "event.attendees_purged", object_type="event",
                      object_id=event.id, note=f"{result.rowcount} registrations")
-    session.expire_all()
+    session.flush()
+    session.expire_all()  # the bulk UPDATE bypassed the loaded registrations
     return len(events), purged

@@ -1,0 +1,229 @@
+"""Check-in rules without HTTP: tickets, venue codes, walk-ins, paper, devices."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app import db
+from community.models import AuditEntry, ServedRecord
+from community.rules import Refused
+from events import checkin, rules
+from tests.events.conftest import NOW, person
+
+KEY = b"k" * 32
+
+
+def refusal(fn, *args, **kwargs):
+    with pytest.raises(Refused) as caught:
+        fn(*args, **kwargs)
+    return caught.value
+
+
+def test_a_ticket_checks_in_once(app, make_event, make_registration, make_user):
+    staff = make_user("staff")
+    event = make_event()
+    r = make_registration(event, name="李娜")
+    at = event.starts_at - timedelta(minutes=5)
+    done = checkin.check_in(db.session, event, secret=r.secret, method="scanner", now=at,
+                            user=staff)
+    assert (done.checked_in_at, done.checkin_method, done.checked_in_by_id) == (
+        at, "scanner", staff.id)
+    exc = refusal(checkin.check_in, db.session, event, secret=r.secret, method="scanner",
+                  now=at + timedelta(minutes=1))
+    assert exc.code == "already_checked_in"
+    assert exc.params == {"at": at, "by": staff.name}
+    assert exc.registration.id == r.id
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "registration.checked_in")) == 1
+
+
+def test_a_retried_scan_with_its_nonce_is_answered_not_doubled(app, make_event,
+                                                               make_registration, make_device):
+    device, _ = make_device()
+    event = make_event()
+    r = make_registration(event)
+    first = checkin.check_in(db.session, event, secret=r.secret, method="device", now=NOW,
+                             device=device, nonce="scan-1")
+    assert first.replayed is False
+    again = checkin.check_in(db.session, event, secret=r.secret, method="device",
+                             now=NOW + timedelta(seconds=3), device=device, nonce="scan-1")
+    assert again.replayed is True
+    assert again.checked_in_at == NOW
+    assert refusal(checkin.check_in, db.session, event, secret=r.secret, method="device",
+                   now=NOW, device=device, nonce="scan-2").code == "already_checked_in"
+
+
+@pytest.mark.parametrize("secret", ["", "short", "x" * 31, "'; DROP TABLE event; --",
+                                    "A" * 43])
+def test_forged_or_truncated_secrets_are_unknown(app, make_event, make_registration, secret):
+    event = make_event()
+    make_registration(event)
+    assert refusal(checkin.check_in, db.session, event, secret=secret, method="scanner",
+                   now=NOW).code == "unknown_ticket"
+
+
+def test_a_truncated_real_secret_is_unknown(app, make_event, make_registration):
+    event = make_event()
+    r = make_registration(event)
+    assert refusal(checkin.check_in, db.session, event, secret=r.secret[:-1],
+                   method="scanner", now=NOW).code == "unknown_ticket"
+
+
+def test_ticket_of_another_event(app, make_event, make_registration):
+    event, other = make_event(), make_event(title="独立开发者沙龙")
+    r = make_registration(other)
+    exc = refusal(checkin.check_in, db.session, event, secret=r.secret, method="scanner",
+                  now=NOW)
+    assert (exc.code, exc.params["title"]) == ("wrong_event", "独立开发者沙龙")
+    assert r.checked_in_at is None
+
+
+def test_cancelled_and_waitlisted_tickets_do_not_check_in(app, make_event, make_registration):
+    event = make_event(capacity=1)
+    first, waiting = make_registration(event), make_registration(event)
+    late = make_registration(event)
+    assert waiting.status == "waitlisted"
+    assert refusal(checkin.check_in, db.session, event, secret=late.secret, method="scanner",
+                   now=NOW).code == "waitlisted"
+    rules.cancel_registration(db.session, None, first, NOW)
+    assert refusal(checkin.check_in, db.session, event, secret=first.secret,
+                   method="scanner", now=NOW).code == "cancelled"
+    assert checkin.check_in(db.session, event, secret=waiting.secret, method="scanner",
+                            now=NOW).status == "registered"  # moved up, checks in
+
+
+def test_a_cancelled_event_checks_nobody_in(app, make_event, make_registration):
+    event = make_event()
+    r = make_registration(event)
+    rules.cancel_event(db.session, None, event, NOW)
+    assert refusal(checkin.check_in, db.session, event, secret=r.secret, method="scanner",
+                   now=NOW).code == "event_not_open"
+
+
+def test_secret_from_code_reads_the_ticket_url(app):
+    secret = "a" * 32
+    assert checkin.secret_from_code(f"https://opc.example/t/{secret}") == secret
+    assert checkin.secret_from_code(f"  {secret}\n") == secret
+    assert checkin.secret_from_code("https://opc.example/t/short") is None
+    assert checkin.secret_from_code("") is None
+
+
+# --- the venue code ----------------------------------------------------------------------
+
+def test_venue_code_lives_for_its_minute_and_the_next(app):
+    at = NOW + timedelta(seconds=50)
+    code = checkin.venue_code(KEY, 7, at)
+    checkin.check_venue_code(KEY, 7, code, at)
+    checkin.check_venue_code(KEY, 7, code, at + timedelta(seconds=60))
+    for later in (timedelta(seconds=75), timedelta(minutes=10)):  # photographed earlier
+        assert refusal(checkin.check_venue_code, KEY, 7, code,
+                       at + later).code == "venue_code_invalid"
+    assert refusal(checkin.check_venue_code, KEY, 7, code,
+                   at - timedelta(minutes=2)).code == "venue_code_invalid"
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda code: code[:-1] + ("0" if code[-1] != "0" else "1"),  # forged signature
+    lambda code: code.split(".")[0],                              # no signature
+    lambda code: "x." + code.split(".")[1],                       # not a minute
+    lambda code: "",
+])
+def test_forged_venue_codes_are_refused(app, mangle):
+    code = checkin.venue_code(KEY, 7, NOW)
+    assert refusal(checkin.check_venue_code, KEY, 7, mangle(code),
+                   NOW).code == "venue_code_invalid"
+
+
+def test_a_venue_code_is_for_one_event_and_one_key(app):
+    code = checkin.venue_code(KEY, 7, NOW)
+    assert refusal(checkin.check_venue_code, KEY, 8, code, NOW).code == "venue_code_invalid"
+    assert refusal(checkin.check_venue_code, b"other" * 8, 7, code,
+                   NOW).code == "venue_code_invalid"
+    assert refusal(checkin.check_door_pass, KEY, 7, code, NOW).code == "venue_code_invalid"
+
+
+def test_door_pass_gives_five_minutes_to_type(app):
+    token = checkin.door_pass(KEY, 7, NOW)
+    checkin.check_door_pass(KEY, 7, token, NOW + timedelta(minutes=5))
+    assert refusal(checkin.check_door_pass, KEY, 7, token,
+                   NOW + timedelta(minutes=6)).code == "venue_code_invalid"
+
+
+def test_self_check_in_by_mobile(app, make_event, make_registration):
+    event = make_event()
+    r = make_registration(event, mobile="13900007777")
+    done = checkin.self_check_in(db.session, event, "139 0000 7777", NOW)
+    assert (done.id, done.checkin_method) == (r.id, "self")
+    assert refusal(checkin.self_check_in, db.session, event, "13900008888",
+                   NOW).code == "mobile_not_registered"
+    assert refusal(checkin.self_check_in, db.session, event, "12345",
+                   NOW).code == "phone_invalid"
+
+
+# --- walk-ins, paper, attendance ---------------------------------------------------------
+
+def test_staff_walk_in_registers_and_checks_in_even_when_full(app, make_event,
+                                                              make_registration, make_user):
+    staff = make_user("staff")
+    event = make_event(capacity=1)
+    make_registration(event)
+    r = checkin.walk_in(db.session, staff, event, person(), NOW)
+    assert (r.status, r.source, r.checkin_method) == ("registered", "walk_in", "walk_in")
+
+
+def test_paper_check_ins(app, make_event, make_registration, make_user):
+    staff = make_user("staff")
+    event = make_event()
+    a, b = make_registration(event), make_registration(event)
+    checkin.check_in(db.session, event, secret=a.secret, method="scanner", now=event.starts_at)
+    done, skipped = checkin.record_paper(db.session, staff, event, [a.id, b.id],
+                                         event.starts_at)
+    assert [r.id for r in done] == [b.id] and skipped == [(a.id, "already_checked_in")]
+    assert (a.checkin_method, b.checkin_method) == ("scanner", "paper")
+    assert refusal(checkin.record_paper, db.session, staff, event, [b.id],
+                   event.starts_at + timedelta(days=3)).code == "paper_time_invalid"
+    walked = checkin.walk_in(db.session, staff, event, person(), event.starts_at,
+                             method="paper")
+    assert (walked.source, walked.checkin_method) == ("paper", "paper")
+
+
+def test_attendance_counts(app, make_event, make_registration, make_tenant):
+    tenant = make_tenant(name="重庆云启科技有限公司")
+    event = make_event(capacity=3)
+    a = make_registration(event, organisation=tenant.name)
+    b = make_registration(event)
+    make_registration(event)
+    make_registration(event)  # waitlisted
+    for r in (a, b):
+        checkin.check_in(db.session, event, secret=r.secret, method="scanner", now=NOW)
+    assert checkin.attendance(db.session, event.id) == {
+        "registered": 3, "checked_in": 2, "not_in": 1, "waitlisted": 1, "cancelled": 0,
+        "tenants_in": 1, "guests_in": 1, "walk_ins": 0}
+
+
+def test_a_tenant_whose_people_attend_is_served_once_per_event(app, make_event,
+                                                               make_registration, make_tenant):
+    tenant = make_tenant(name="重庆云启科技有限公司")
+    event = make_event()
+    for _ in range(2):
+        r = make_registration(event, organisation=tenant.name)
+        checkin.check_in(db.session, event, secret=r.secret, method="scanner", now=NOW)
+    served = db.session.scalars(select(ServedRecord).where(ServedRecord.source == "events")).all()
+    assert [(s.tenant_id, s.served_on) for s in served] == [
+        (tenant.id, event.starts_at.date())]
+
+
+# --- devices -------------------------------------------------------------------------
+
+def test_device_tokens_are_stored_hashed_and_can_be_revoked(app, make_device):
+    device, token = make_device()
+    assert token not in device.token_hash and len(token) > 40
+    assert checkin.device_for_token(db.session, token).id == device.id
+    assert refusal(checkin.device_for_token, db.session, token + "x").code == "unauthorized"
+    assert refusal(checkin.device_for_token, db.session, "").code == "unauthorized"
+    checkin.revoke_device(db.session, None, device, NOW)
+    assert refusal(checkin.device_for_token, db.session, token).code == "device_revoked"
+    assert refusal(checkin.revoke_device, db.session, None, device,
+                   NOW).code == "already_revoked"
+    assert refusal(checkin.create_device, db.session, None, " ",
+                   NOW).code == "device_name_required"

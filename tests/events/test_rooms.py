@@ -1,0 +1,66 @@
+"""An event in a community room reserves it through booking, and gives it back."""
+from datetime import timedelta
+
+import pytest
+
+from app import db
+from booking.models import Booking
+from booking.rules import ensure_rooms, reserve_for_event
+from community.rules import Invalid
+from events import rules
+from tests.events.conftest import NOW, event_data
+
+
+@pytest.fixture
+def room(app, make_zone):
+    make_zone(name="创业培训室", kind="meeting_room", capacity=40, bookable=True)
+    made = ensure_rooms(db.session)
+    db.session.commit()
+    return made[0]
+
+
+def test_an_event_in_a_room_books_it(app, room):
+    event = rules.save_event(db.session, None, event_data(room=room, venue_address=""), NOW)
+    db.session.commit()
+    booking = event.booking
+    assert (booking.room_id, booking.status, booking.source, booking.tenant_id) == (
+        room.id, "confirmed", "event", None)
+    assert (booking.starts_at, booking.ends_at) == (event.starts_at, event.ends_at)
+
+
+def test_moving_the_event_moves_the_booking(app, room):
+    event = rules.save_event(db.session, None, event_data(room=room, venue_address=""), NOW)
+    old = event.booking
+    later = event.starts_at + timedelta(days=1)
+    rules.save_event(db.session, None, event_data(
+        room=room, venue_address="", starts_at=later, ends_at=later + timedelta(hours=2)),
+        NOW, event)
+    assert old.status == "cancelled" and event.booking.status == "confirmed"
+    assert event.booking.starts_at == later
+    rules.save_event(db.session, None, event_data(room=None), NOW, event)
+    assert event.booking is None and event.room is None
+
+
+def test_cancelling_the_event_frees_the_room(app, room):
+    event = rules.save_event(db.session, None, event_data(room=room, venue_address=""), NOW)
+    booking = event.booking
+    rules.cancel_event(db.session, None, event, NOW)
+    assert booking.status == "cancelled" and event.booking_id is None
+
+
+def test_a_taken_room_is_refused_and_nothing_is_saved(app, room):
+    data = event_data(room=room, venue_address="")
+    reserve_for_event(db.session, None, room, data["starts_at"], data["ends_at"], "别的活动",
+                      NOW)
+    db.session.commit()
+    with pytest.raises(Invalid) as caught:
+        rules.save_event(db.session, None, data, NOW)
+    assert caught.value.errors == {"room_id": "slot_taken"}
+    db.session.rollback()
+    assert db.session.query(Booking).count() == 1
+
+
+def test_a_room_and_an_address_at_once_is_refused(app, room):
+    with pytest.raises(Invalid) as caught:
+        rules.save_event(db.session, None, event_data(room=room), NOW)
+    assert caught.value.errors == {"venue_address": "venue_both"}
