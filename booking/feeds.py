@@ -109,7 +109,7 @@ def door(room_id, token):
     room = load_room(room_id)
     if not hmac.compare_digest(room.door_token, token):
         abort(404)
-    release(room.id)
+    release(room)
     now = utcnow()
     mine = None
     if current_user.tenant_id or rules.is_staff(current_user):

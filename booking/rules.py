@@ -296,6 +296,17 @@ def check_in(session, actor, booking, now):
     return booking
 
 
+def has_no_shows(session, room, now):
+    """Whether release_no_shows would release anything (a read, to skip the write)."""
+    if not room.release_after_minutes:
+        return False
+    cutoff = now - timedelta(minutes=room.release_after_minutes)
+    return session.scalar(select(Booking.id).where(
+        Booking.room_id == room.id, Booking.status == "confirmed",
+        Booking.source == "booking", Booking.checked_in_at.is_(None),
+        Booking.starts_at <= cutoff).limit(1)) is not None
+
+
 def release_no_shows(session, room, now):
     """Release confirmed bookings nobody claimed within the room's grace minutes."""
     if not room.release_after_minutes:
@@ -339,6 +350,19 @@ class Slot:
     ends_at: datetime
     state: str  # free, taken, pending, mine, past
     booking: Booking | None = None
+
+
+def slot_starts(room, day):
+    """The local start times a booking may have on a day (from the opening hours)."""
+    opening = opening_for(room, day)
+    if opening is None:
+        return []
+    cursor, closes = (datetime.combine(day, t) for t in opening)
+    step, starts = timedelta(minutes=room.slot_minutes), []
+    while cursor + step <= closes:
+        starts.append(cursor.time())
+        cursor += step
+    return starts
 
 
 def day_slots(session, room, day, now, tz, tenant_id=None):

@@ -37,9 +37,11 @@ def side_write():
     db.session.commit()
 
 
-def release(room_id):
-    with side_write() as session:
-        rules.release_no_shows(session, session.get(Room, room_id), utcnow())
+def release(room):
+    """Release the room's no-shows, writing only when there are some."""
+    if rules.has_no_shows(db.session, room, utcnow()):
+        with side_write() as session:
+            rules.release_no_shows(session, session.get(Room, room.id), utcnow())
 
 
 def load_room(room_id):
@@ -80,10 +82,8 @@ def rooms():
 
 def book_form(room, day, start=None):
     form = BookForm()
-    tz, now = community_tz(), utcnow()
-    slots = rules.day_slots(db.session, room, day, now, tz)
-    form.start.choices = [SelectChoice(f"{s.starts_at.astimezone(tz):%H:%M}",
-                                       f"{s.starts_at.astimezone(tz):%H:%M}") for s in slots]
+    form.start.choices = [SelectChoice(f"{t:%H:%M}", f"{t:%H:%M}")
+                          for t in rules.slot_starts(room, day)]
     steps = range(room.min_minutes, room.max_minutes + 1, room.slot_minutes)
     form.duration.choices = [SelectChoice(m, _("%(h)s 小时", h=f"{m / 60:g}")) for m in steps]
     if rules.is_staff(current_user):
@@ -103,8 +103,7 @@ def book_form(room, day, start=None):
 @requires("book")
 def room_day(room_id):
     room = load_room(room_id)
-    release(room.id)
-    room = db.session.get(Room, room_id)
+    release(room)
     day = parse_day(request.args.get("day"), today())
     tz, now = community_tz(), utcnow()
     slots = rules.day_slots(db.session, room, day, now, tz,
@@ -121,8 +120,7 @@ def room_day(room_id):
 @requires("book")
 def room_week(room_id):
     room = load_room(room_id)
-    release(room.id)
-    room = db.session.get(Room, room_id)
+    release(room)
     start = parse_day(request.args.get("start"), today())
     start -= timedelta(days=start.weekday())
     tz, now = community_tz(), utcnow()
@@ -150,15 +148,19 @@ def book(room_id):
     tenant_id = form.tenant_id.data or None
     if not rules.is_staff(current_user):
         tenant_id = current_user.tenant_id
-    ok, made = attempt(lambda: rules.create_series(
-        db.session, current_user, room, tenant_id, starts_at, ends_at, form.weeks.data or 1,
-        form.purpose.data, utcnow(), tz))
+    def book_and_summarise():
+        made = rules.create_series(db.session, current_user, room, tenant_id, starts_at,
+                                   ends_at, form.weeks.data or 1, form.purpose.data,
+                                   utcnow(), tz)
+        return len(made), made[0].status
+
+    ok, outcome = attempt(book_and_summarise)
     if not ok:
         return redirect(url_for("booking.room_day", room_id=room.id, day=day))
-    if made[0].status == "pending":
+    if outcome[1] == "pending":
         flash(_("已提交预约申请，等待运营人员审批。"), "success")
     else:
-        flash(_("预约成功：%(n)s 次。", n=len(made)), "success")
+        flash(_("预约成功：%(n)s 次。", n=outcome[0]), "success")
     return redirect(url_for("booking.my_bookings"))
 
 

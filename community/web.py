@@ -133,11 +133,16 @@ def paginate(query):
 
 
 def community_tz():
+    """The community's time zone, read once per request (templates ask for it per row)."""
+    from flask import g
+
     from community.settings import current_settings
-    try:
-        return ZoneInfo(current_settings(db.session).timezone)
-    except Exception:  # a bad zone name in settings must not break every page
-        return ZoneInfo(current_app.config["TIMEZONE_FALLBACK"])
+    if "opc_tz" not in g:
+        try:
+            g.opc_tz = ZoneInfo(current_settings(db.session).timezone)
+        except Exception:  # a bad zone name in settings must not break every page
+            g.opc_tz = ZoneInfo(current_app.config["TIMEZONE_FALLBACK"])
+    return g.opc_tz
 
 
 def today():

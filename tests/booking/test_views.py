@@ -261,3 +261,16 @@ def test_blackout_closes_the_room(client, login, make_room):
                            follow_redirects=True)
     assert "维护或停用" in response.get_data(as_text=True)
     assert count() == 0
+
+
+def test_looking_at_a_room_releases_its_no_shows(client, login, make_room, make_tenant):
+    room = make_room(release_after_minutes=15)
+    start = utcnow() - timedelta(minutes=20)
+    no_show = Booking(room=room, tenant_id=make_tenant().id, purpose="洽谈", status="confirmed",
+                      starts_at=start, ends_at=start + timedelta(hours=1))
+    db.session.add(no_show)
+    db.session.commit()
+    login("member")
+    client.get(f"/booking/rooms/{room.id}")
+    db.session.refresh(no_show)
+    assert no_show.status == "released" and no_show.released_at is not None
