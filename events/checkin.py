@@ -8,17 +8,19 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from community import audit
+from community.models import ServedRecord
 from community.rules import Refused, clean_phone, record_served
 from community.settings import current_settings
-from events.models import Registration, ScannerDevice
+from events.models import Event, Registration, ScannerDevice
 from events.rules import register
 
 SECRET_RE = re.compile(r"[A-Za-z0-9_-]{32,64}")
@@ -28,11 +30,11 @@ OPEN_STATUSES = ("published", "held")
 
 
 class CheckinRefused(Refused):
-    """A scan that does not check anyone in; `registration` is the ticket when known."""
+    """A scan that does not check anyone in; `scan` describes the ticket when known."""
 
-    def __init__(self, code, registration=None, **params):
+    def __init__(self, code, scan=None, **params):
         super().__init__(code, **params)
-        self.registration = registration
+        self.scan = scan
 
 
 # --- tickets -------------------------------------------------------------------------
@@ -45,70 +47,147 @@ def secret_from_code(code):
     return code if SECRET_RE.fullmatch(code) else None
 
 
-def _by_whom(registration):
-    if registration.checked_in_by is not None:
-        return registration.checked_in_by.name
-    if registration.checkin_device is not None:
-        return registration.checkin_device.name
-    return registration.checkin_method or ""
+@dataclass
+class Scan:
+    """What a scan found: whose ticket it is and its check-in (a plain value, so the
+    check-in path needs no second query to answer)."""
+
+    registration_id: int
+    name: str
+    mobile: str | None
+    organisation: str
+    tenant_id: int | None
+    status: str
+    checked_in_at: datetime | None
+    method: str | None
+    by: str
+    replayed: bool = False
 
 
-def check_in(session, event, *, secret=None, registration_id=None, method, now,
+def scan_of(registration, replayed=False):
+    """The Scan of a loaded registration."""
+    by = (registration.checked_in_by.name if registration.checked_in_by is not None
+          else registration.checkin_device.name if registration.checkin_device is not None
+          else "")
+    return Scan(registration.id, registration.name, registration.mobile,
+                registration.organisation, registration.tenant_id, registration.status,
+                registration.checked_in_at, registration.checkin_method, by, replayed)
+
+
+def _check_in_statement(by_id):
+    """The conditional UPDATE … RETURNING, built once per way of naming the ticket."""
+    table = Registration.__table__
+    which = table.c.id == bindparam("which") if by_id else table.c.secret == bindparam("which")
+    open_event = select(Event.id).where(Event.id == bindparam("b_event_id"),
+                                        Event.status.in_(OPEN_STATUSES)).scalar_subquery()
+    return (table.update()
+            .where(which, table.c.event_id == open_event, table.c.status == "registered",
+                   table.c.checked_in_at.is_(None))
+            .values(checked_in_at=bindparam("now", type_=table.c.checked_in_at.type),
+                    checkin_method=bindparam("method"), checked_in_by_id=bindparam("user_id"),
+                    checkin_device_id=bindparam("device_id"), checkin_nonce=bindparam("nonce"))
+            .returning(table.c.id, table.c.name, table.c.mobile, table.c.organisation,
+                       table.c.tenant_id))
+
+
+CHECK_IN = {True: _check_in_statement(True), False: _check_in_statement(False)}
+
+
+def check_in(session, event_id, *, secret=None, registration_id=None, method, now,
              user=None, device=None, nonce=None):
-    """Check one ticket in, exactly once; return the registration.
+    """Check one ticket in, exactly once; return its Scan.
 
-    A retried scan carrying the nonce of the scan that succeeded is answered as that
-    success (``registration.replayed``), not as "already checked in"."""
-    if event.status not in OPEN_STATUSES:
-        raise CheckinRefused("event_not_open")
-    if secret is not None and not SECRET_RE.fullmatch(secret):
-        raise CheckinRefused("unknown_ticket")
-    which = Registration.secret == secret if secret is not None \
-        else Registration.id == registration_id
-    values = dict(checked_in_at=now, checkin_method=method,
-                  checked_in_by_id=getattr(user, "id", None),
-                  checkin_device_id=getattr(device, "id", None), checkin_nonce=nonce)
-    changed = session.execute(
-        update(Registration)
-        .where(which, Registration.event_id == event.id,
-               Registration.status == "registered", Registration.checked_in_at.is_(None))
-        .values(**values).returning(Registration.id, Registration.tenant_id)
-        .execution_options(synchronize_session=False)).first()
-    if changed is not None:
+    The happy path is one UPDATE … RETURNING that also checks the event is open; only
+    a refusal loads the records to say why. A retried scan carrying the nonce of the
+    scan that succeeded is answered as that success (``replayed``)."""
+    table = Registration.__table__
+    if registration_id is not None:
+        which, by_id = registration_id, True
+    elif secret and SECRET_RE.fullmatch(secret):
+        which, by_id = secret, False
+    else:  # forged or truncated: no query can match it
+        return _why_not(session, event_id, None, False, None, None, None)
+    by_user, by_device = getattr(user, "id", None), getattr(device, "id", None)
+    row = session.execute(CHECK_IN[by_id], {
+        "which": which, "b_event_id": event_id, "now": now, "method": method,
+        "user_id": by_user, "device_id": by_device, "nonce": nonce}).first()
+    if row is not None:
+        _forget(session, row.id)
         audit.record(session, user, "registration.checked_in", object_type="registration",
-                     object_id=changed.id, after={"event_id": event.id, "method": method,
-                                                  "checked_in_at": now.isoformat(),
-                                                  "device_id": values["checkin_device_id"]})
-        if changed.tenant_id is not None:
-            _served(session, event, changed.tenant_id)
-    registration = session.execute(
-        select(Registration).where(which)
-        .execution_options(populate_existing=True)).scalar_one_or_none()
-    if changed is not None:
-        registration.replayed = False
-        return registration
-    if registration is None:
+                     object_id=row.id, after={"event_id": event_id, "method": method,
+                                              "checked_in_at": now.isoformat(),
+                                              "device_id": by_device})
+        if row.tenant_id is not None:
+            _served(session, event_id, row.tenant_id)
+        return Scan(row.id, row.name, row.mobile, row.organisation, row.tenant_id,
+                    "registered", now, method, getattr(user or device, "name", ""))
+    return _why_not(session, event_id, which, by_id, by_user, by_device, nonce)
+
+
+def _forget(session, registration_id):
+    """The UPDATE went past the ORM: a loaded copy of the row must be re-read."""
+    loaded = session.identity_map.get(session.identity_key(Registration, registration_id))
+    if loaded is not None:
+        session.expire(loaded)
+
+
+def _explain_statement(by_id):
+    """The ticket with its event and who checked it in: built once, like CHECK_IN."""
+    from community.models import User
+    r = Registration.__table__
+    which = r.c.id == bindparam("which") if by_id else r.c.secret == bindparam("which")
+    return (select(r, Event.status.label("event_status"), Event.title.label("event_title"),
+                   User.name.label("user_name"), ScannerDevice.name.label("device_name"))
+            .join(Event, Event.id == r.c.event_id)
+            .outerjoin(User, User.id == r.c.checked_in_by_id)
+            .outerjoin(ScannerDevice, ScannerDevice.id == r.c.checkin_device_id)
+            .where(which))
+
+
+EXPLAIN = {True: _explain_statement(True), False: _explain_statement(False)}
+
+
+def _why_not(session, event_id, which, by_id, by_user, by_device, nonce):
+    """Explain a scan that checked nobody in (or answer the retry of one that did):
+    one SELECT of the ticket with its event and who checked it in."""
+    row = session.execute(EXPLAIN[by_id], {"which": which}).first() \
+        if which is not None else None
+    if row is None or row.event_id != event_id:
+        status = session.scalar(select(Event.status).where(Event.id == event_id))
+        if status is None:
+            raise CheckinRefused("unknown_event")
+    else:
+        status = row.event_status
+    if status not in OPEN_STATUSES:
+        raise CheckinRefused("event_not_open")
+    if row is None:
         raise CheckinRefused("unknown_ticket")
-    if registration.event_id != event.id:
-        raise CheckinRefused("wrong_event", registration, title=registration.event.title)
-    if registration.status in ("cancelled", "waitlisted"):
-        raise CheckinRefused(registration.status, registration)
-    if nonce and registration.checkin_nonce == nonce \
-            and registration.checkin_device_id == values["checkin_device_id"] \
-            and registration.checked_in_by_id == values["checked_in_by_id"]:
-        registration.replayed = True
-        return registration
-    raise CheckinRefused("already_checked_in", registration, at=registration.checked_in_at,
-                         by=_by_whom(registration))
+    scan = Scan(row.id, row.name, row.mobile, row.organisation, row.tenant_id, row.status,
+                row.checked_in_at, row.checkin_method, row.user_name or row.device_name or "")
+    if row.event_id != event_id:
+        raise CheckinRefused("wrong_event", scan, title=row.event_title)
+    if row.status in ("cancelled", "waitlisted"):
+        raise CheckinRefused(row.status, scan)
+    if nonce and row.checkin_nonce == nonce \
+            and (row.checked_in_by_id, row.checkin_device_id) == (by_user, by_device):
+        scan.replayed = True
+        return scan
+    raise CheckinRefused("already_checked_in", scan, at=scan.checked_in_at,
+                         by=scan.by or str(scan.method))
 
 
-def _served(session, event, tenant_id):
+def _served(session, event_id, tenant_id):
     """S4: a tenant whose people attended was served, once per event."""
+    ref = f"event:{event_id}:tenant:{tenant_id}"
+    if session.scalar(select(ServedRecord.id).where(ServedRecord.source == "events",
+                                                    ServedRecord.ref == ref)) is not None:
+        return  # a colleague checked in before: already recorded (one indexed read)
+    event = session.get(Event, event_id)
     zone = ZoneInfo(current_settings(session).timezone)
     try:
         with session.begin_nested():
             record_served(session, tenant_id, event.starts_at.astimezone(zone).date(),
-                          "events", f"event:{event.id}:tenant:{tenant_id}", event.title)
+                          "events", ref, event.title)
     except IntegrityError:  # another scanner recorded it a moment ago
         pass
 
@@ -167,7 +246,8 @@ def self_check_in(session, event, mobile, now):
         Registration.event_id == event.id, Registration.mobile == mobile))
     if registration_id is None:
         raise CheckinRefused("mobile_not_registered")
-    return check_in(session, event, registration_id=registration_id, method="self", now=now)
+    return check_in(session, event.id, registration_id=registration_id, method="self",
+                    now=now)
 
 
 def walk_in(session, actor, event, data, now, method="walk_in"):
@@ -178,8 +258,8 @@ def walk_in(session, actor, event, data, now, method="walk_in"):
                                   <= event.ends_at + timedelta(days=1)):
         raise Refused("paper_time_invalid")
     registration, _ = register(session, event, data, now, source=source, actor=actor)
-    return check_in(session, event, registration_id=registration.id, method=method, now=now,
-                    user=actor)
+    return check_in(session, event.id, registration_id=registration.id, method=method,
+                    now=now, user=actor)
 
 
 def record_paper(session, actor, event, registration_ids, at):
@@ -189,7 +269,7 @@ def record_paper(session, actor, event, registration_ids, at):
     done, skipped = [], []
     for registration_id in registration_ids:
         try:
-            done.append(check_in(session, event, registration_id=registration_id,
+            done.append(check_in(session, event.id, registration_id=registration_id,
                                  method="paper", now=at, user=actor))
         except CheckinRefused as exc:
             skipped.append((registration_id, exc.code))
@@ -216,11 +296,12 @@ def create_device(session, actor, name, now):
 
 
 def device_for_token(session, token):
-    """The device a bearer token belongs to; Refused unknown or revoked."""
+    """The device (id, name) a bearer token belongs to; Refused unknown or revoked."""
     if not token:
         raise Refused("unauthorized")
-    device = session.scalar(select(ScannerDevice).where(
-        ScannerDevice.token_hash == token_hash(token)))
+    device = session.execute(select(
+        ScannerDevice.id, ScannerDevice.name, ScannerDevice.revoked_at).where(
+        ScannerDevice.token_hash == token_hash(token))).first()
     if device is None:
         raise Refused("unauthorized")
     if device.revoked_at is not None:

@@ -156,7 +156,7 @@ def _check_in(session, rng, staff, device, event, people, tenants):
         method = rng.choices(("scanner", "self", "manual", "device"), (55, 25, 12, 8))[0]
         kwargs = {"user": staff} if method in ("scanner", "manual") else \
             {"device": device} if method == "device" else {}
-        checkin.check_in(session, event, registration_id=registration.id, method=method,
+        checkin.check_in(session, event.id, registration_id=registration.id, method=method,
                          now=at, **kwargs)
     for _ in range(rng.randrange(0, 5)):
         tenant = rng.choice(tenants) if rng.random() < 0.3 else None

@@ -1,9 +1,11 @@
 """The events blueprints: the staff console (/events), the few public pages
 (/e/…, /t/…) and the scanner devices' JSON API (/api/v1, events/API.md)."""
 import hashlib
+import time
+import weakref
 from datetime import datetime
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, g
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -26,18 +28,38 @@ def now():
     return utcnow()
 
 
+def zone():
+    """The community's zone, read once per request."""
+    if "events_zone" not in g:
+        g.events_zone = community_tz()
+    return g.events_zone
+
+
+_answer_zones = weakref.WeakKeyDictionary()  # app -> (zone, monotonic time it is kept till)
+
+
+def answer_zone():
+    """The zone of scanner answers' times: every scan needs it, so each process
+    reads it from the settings at most once a minute (a zone change shows within one)."""
+    app = current_app._get_current_object()
+    cached = _answer_zones.get(app)
+    if cached is None or time.monotonic() >= cached[1]:
+        cached = _answer_zones[app] = (zone(), time.monotonic() + 60)
+    return cached[0]
+
+
 def local(value):
     """An aware UTC datetime in the community's zone."""
-    return value.astimezone(community_tz()) if value else None
+    return value.astimezone(zone()) if value else None
 
 
 def aware(naive):
     """A datetime typed into a form (community time) as an aware datetime."""
-    return naive.replace(tzinfo=community_tz()) if naive else None
+    return naive.replace(tzinfo=zone()) if naive else None
 
 
 def hhmm(value):
-    return f"{local(value):%H:%M}" if value else ""
+    return f"{value.astimezone(answer_zone()):%H:%M}" if value else ""
 
 
 def venue_key():
@@ -65,36 +87,32 @@ def tenant_names():
 COLOURS = {None: "ok", "already_checked_in": "warn"}
 
 
-def scan_answer(registration=None, refused=None):
+def attendee_json(scan):
+    return {"id": scan.registration_id, "name": scan.name, "organisation": scan.organisation,
+            "mobile": mask_phone(scan.mobile or ""), "tenant": scan.tenant_id is not None,
+            "status": scan.status}
+
+
+def scan_answer(scan=None, refused=None):
     """The one shape of a check-in answer: for the scanner page and the device API."""
     code = refused.code if refused is not None else None
-    registration = registration if registration is not None else getattr(
-        refused, "registration", None)
-    attendee = None
-    if registration is not None:
-        attendee = {"id": registration.id, "name": registration.name,
-                    "organisation": registration.tenant.name if registration.tenant
-                    else registration.organisation,
-                    "mobile": mask_phone(registration.mobile or ""),
-                    "tenant": registration.tenant_id is not None,
-                    "status": registration.status}
-    at = registration.checked_in_at if registration is not None else None
+    scan = scan if scan is not None else getattr(refused, "scan", None)
+    at = scan.checked_in_at if scan is not None else None
     by = ""
-    if registration is not None and at is not None:
-        by = (registration.checked_in_by.name if registration.checked_in_by
-              else registration.checkin_device.name if registration.checkin_device
-              else str(_(label("checkin_method", registration.checkin_method))))
+    if at is not None:
+        by = scan.by or str(_(label("checkin_method", scan.method)))
     if refused is None:
-        text = _("签到成功：%(name)s", name=registration.name)
+        text = _("签到成功：%(name)s", name=scan.name)
     elif code == "already_checked_in":
         text = message(code, at=hhmm(at), by=by)
     else:
-        text = message(code, **{k: v for k, v in refused.params.items()})
+        text = message(code, **refused.params)
     return {"status": "ok" if refused is None else "error", "reason": code,
-            "colour": COLOURS.get(code, "bad"), "message": text, "attendee": attendee,
+            "colour": COLOURS.get(code, "bad"), "message": text,
+            "attendee": attendee_json(scan) if scan is not None else None,
             "checked_in_at": at.isoformat() if at else None, "checked_in_by": by,
-            "method": registration.checkin_method if registration is not None else None,
-            "replayed": bool(getattr(registration, "replayed", False))}
+            "method": scan.method if scan is not None else None,
+            "replayed": bool(scan is not None and scan.replayed)}
 
 
 def flash_refused(exc):

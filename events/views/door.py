@@ -63,10 +63,9 @@ def door_scan(event_id):
     secret = checkin.secret_from_code(str(data.get("code") or ""))
     nonce = str(data.get("nonce") or "")[:64] or None
     try:
-        registration = checkin.check_in(db.session, event, secret=secret or "-",
-                                        method="scanner", now=now(), user=current_user,
-                                        nonce=nonce)
-        answer = scan_answer(registration)
+        scan = checkin.check_in(db.session, event.id, secret=secret, method="scanner",
+                                now=now(), user=current_user, nonce=nonce)
+        answer = scan_answer(scan)
         commit()
     except checkin.CheckinRefused as exc:
         answer = scan_answer(refused=exc)
@@ -89,9 +88,9 @@ def door_checkin(event_id, registration_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        registration = checkin.check_in(db.session, event, registration_id=registration_id,
-                                        method="manual", now=now(), user=current_user)
-        answer = scan_answer(registration)
+        scan = checkin.check_in(db.session, event.id, registration_id=registration_id,
+                                method="manual", now=now(), user=current_user)
+        answer = scan_answer(scan)
         commit()
     except checkin.CheckinRefused as exc:
         answer = scan_answer(refused=exc)

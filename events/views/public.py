@@ -152,7 +152,7 @@ def here_submit(event_id):
         registration = checkin.self_check_in(db.session, event, form.mobile.data, now())
     except checkin.CheckinRefused as exc:
         if exc.code == "already_checked_in":
-            return render_template("events/here.html", event=event, done=exc.registration,
+            return render_template("events/here.html", event=event, done=exc.scan,
                                    again=True)
         form.mobile.errors = [message(exc.code, **exc.params)]
         return render_template("events/here.html", event=event, form=form), 422

@@ -8,6 +8,7 @@ from app import db
 from community.models import AuditEntry, ServedRecord
 from community.rules import Refused
 from events import checkin, rules
+from events.models import Registration
 from tests.events.conftest import NOW, person
 
 KEY = b"k" * 32
@@ -24,15 +25,17 @@ def test_a_ticket_checks_in_once(app, make_event, make_registration, make_user):
     event = make_event()
     r = make_registration(event, name="李娜")
     at = event.starts_at - timedelta(minutes=5)
-    done = checkin.check_in(db.session, event, secret=r.secret, method="scanner", now=at,
+    done = checkin.check_in(db.session, event.id, secret=r.secret, method="scanner", now=at,
                             user=staff)
-    assert (done.checked_in_at, done.checkin_method, done.checked_in_by_id) == (
-        at, "scanner", staff.id)
-    exc = refusal(checkin.check_in, db.session, event, secret=r.secret, method="scanner",
+    assert (done.checked_in_at, done.method, done.by, done.replayed) == (
+        at, "scanner", staff.name, False)
+    db.session.refresh(r)
+    assert (r.checked_in_at, r.checkin_method, r.checked_in_by_id) == (at, "scanner", staff.id)
+    exc = refusal(checkin.check_in, db.session, event.id, secret=r.secret, method="scanner",
                   now=at + timedelta(minutes=1))
     assert exc.code == "already_checked_in"
     assert exc.params == {"at": at, "by": staff.name}
-    assert exc.registration.id == r.id
+    assert exc.scan.registration_id == r.id
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "registration.checked_in")) == 1
 
@@ -42,14 +45,14 @@ def test_a_retried_scan_with_its_nonce_is_answered_not_doubled(app, make_event,
     device, _ = make_device()
     event = make_event()
     r = make_registration(event)
-    first = checkin.check_in(db.session, event, secret=r.secret, method="device", now=NOW,
+    first = checkin.check_in(db.session, event.id, secret=r.secret, method="device", now=NOW,
                              device=device, nonce="scan-1")
     assert first.replayed is False
-    again = checkin.check_in(db.session, event, secret=r.secret, method="device",
+    again = checkin.check_in(db.session, event.id, secret=r.secret, method="device",
                              now=NOW + timedelta(seconds=3), device=device, nonce="scan-1")
     assert again.replayed is True
     assert again.checked_in_at == NOW
-    assert refusal(checkin.check_in, db.session, event, secret=r.secret, method="device",
+    assert refusal(checkin.check_in, db.session, event.id, secret=r.secret, method="device",
                    now=NOW, device=device, nonce="scan-2").code == "already_checked_in"
 
 
@@ -58,21 +61,21 @@ def test_a_retried_scan_with_its_nonce_is_answered_not_doubled(app, make_event,
 def test_forged_or_truncated_secrets_are_unknown(app, make_event, make_registration, secret):
     event = make_event()
     make_registration(event)
-    assert refusal(checkin.check_in, db.session, event, secret=secret, method="scanner",
+    assert refusal(checkin.check_in, db.session, event.id, secret=secret, method="scanner",
                    now=NOW).code == "unknown_ticket"
 
 
 def test_a_truncated_real_secret_is_unknown(app, make_event, make_registration):
     event = make_event()
     r = make_registration(event)
-    assert refusal(checkin.check_in, db.session, event, secret=r.secret[:-1],
+    assert refusal(checkin.check_in, db.session, event.id, secret=r.secret[:-1],
                    method="scanner", now=NOW).code == "unknown_ticket"
 
 
 def test_ticket_of_another_event(app, make_event, make_registration):
     event, other = make_event(), make_event(title="独立开发者沙龙")
     r = make_registration(other)
-    exc = refusal(checkin.check_in, db.session, event, secret=r.secret, method="scanner",
+    exc = refusal(checkin.check_in, db.session, event.id, secret=r.secret, method="scanner",
                   now=NOW)
     assert (exc.code, exc.params["title"]) == ("wrong_event", "独立开发者沙龙")
     assert r.checked_in_at is None
@@ -83,20 +86,20 @@ def test_cancelled_and_waitlisted_tickets_do_not_check_in(app, make_event, make_
     first, waiting = make_registration(event), make_registration(event)
     late = make_registration(event)
     assert waiting.status == "waitlisted"
-    assert refusal(checkin.check_in, db.session, event, secret=late.secret, method="scanner",
+    assert refusal(checkin.check_in, db.session, event.id, secret=late.secret, method="scanner",
                    now=NOW).code == "waitlisted"
     rules.cancel_registration(db.session, None, first, NOW)
-    assert refusal(checkin.check_in, db.session, event, secret=first.secret,
+    assert refusal(checkin.check_in, db.session, event.id, secret=first.secret,
                    method="scanner", now=NOW).code == "cancelled"
-    assert checkin.check_in(db.session, event, secret=waiting.secret, method="scanner",
-                            now=NOW).status == "registered"  # moved up, checks in
+    assert checkin.check_in(db.session, event.id, secret=waiting.secret, method="scanner",
+                            now=NOW).registration_id == waiting.id  # moved up, checks in
 
 
 def test_a_cancelled_event_checks_nobody_in(app, make_event, make_registration):
     event = make_event()
     r = make_registration(event)
     rules.cancel_event(db.session, None, event, NOW)
-    assert refusal(checkin.check_in, db.session, event, secret=r.secret, method="scanner",
+    assert refusal(checkin.check_in, db.session, event.id, secret=r.secret, method="scanner",
                    now=NOW).code == "event_not_open"
 
 
@@ -153,7 +156,7 @@ def test_self_check_in_by_mobile(app, make_event, make_registration):
     event = make_event()
     r = make_registration(event, mobile="13900007777")
     done = checkin.self_check_in(db.session, event, "139 0000 7777", NOW)
-    assert (done.id, done.checkin_method) == (r.id, "self")
+    assert (done.registration_id, done.method) == (r.id, "self")
     assert refusal(checkin.self_check_in, db.session, event, "13900008888",
                    NOW).code == "mobile_not_registered"
     assert refusal(checkin.self_check_in, db.session, event, "12345",
@@ -167,7 +170,8 @@ def test_staff_walk_in_registers_and_checks_in_even_when_full(app, make_event,
     staff = make_user("staff")
     event = make_event(capacity=1)
     make_registration(event)
-    r = checkin.walk_in(db.session, staff, event, person(), NOW)
+    scan = checkin.walk_in(db.session, staff, event, person(), NOW)
+    r = db.session.get(Registration, scan.registration_id)
     assert (r.status, r.source, r.checkin_method) == ("registered", "walk_in", "walk_in")
 
 
@@ -175,15 +179,18 @@ def test_paper_check_ins(app, make_event, make_registration, make_user):
     staff = make_user("staff")
     event = make_event()
     a, b = make_registration(event), make_registration(event)
-    checkin.check_in(db.session, event, secret=a.secret, method="scanner", now=event.starts_at)
+    checkin.check_in(db.session, event.id, secret=a.secret, method="scanner", now=event.starts_at)
     done, skipped = checkin.record_paper(db.session, staff, event, [a.id, b.id],
                                          event.starts_at)
-    assert [r.id for r in done] == [b.id] and skipped == [(a.id, "already_checked_in")]
+    assert [s.registration_id for s in done] == [b.id]
+    assert skipped == [(a.id, "already_checked_in")]
+    db.session.refresh(a)
+    db.session.refresh(b)
     assert (a.checkin_method, b.checkin_method) == ("scanner", "paper")
     assert refusal(checkin.record_paper, db.session, staff, event, [b.id],
                    event.starts_at + timedelta(days=3)).code == "paper_time_invalid"
-    walked = checkin.walk_in(db.session, staff, event, person(), event.starts_at,
-                             method="paper")
+    walked = db.session.get(Registration, checkin.walk_in(
+        db.session, staff, event, person(), event.starts_at, method="paper").registration_id)
     assert (walked.source, walked.checkin_method) == ("paper", "paper")
 
 
@@ -195,7 +202,7 @@ def test_attendance_counts(app, make_event, make_registration, make_tenant):
     make_registration(event)
     make_registration(event)  # waitlisted
     for r in (a, b):
-        checkin.check_in(db.session, event, secret=r.secret, method="scanner", now=NOW)
+        checkin.check_in(db.session, event.id, secret=r.secret, method="scanner", now=NOW)
     assert checkin.attendance(db.session, event.id) == {
         "registered": 3, "checked_in": 2, "not_in": 1, "waitlisted": 1, "cancelled": 0,
         "tenants_in": 1, "guests_in": 1, "walk_ins": 0}
@@ -207,7 +214,7 @@ def test_a_tenant_whose_people_attend_is_served_once_per_event(app, make_event,
     event = make_event()
     for _ in range(2):
         r = make_registration(event, organisation=tenant.name)
-        checkin.check_in(db.session, event, secret=r.secret, method="scanner", now=NOW)
+        checkin.check_in(db.session, event.id, secret=r.secret, method="scanner", now=NOW)
     served = db.session.scalars(select(ServedRecord).where(ServedRecord.source == "events")).all()
     assert [(s.tenant_id, s.served_on) for s in served] == [
         (tenant.id, event.starts_at.date())]

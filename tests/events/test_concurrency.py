@@ -36,7 +36,7 @@ def test_simultaneous_scans_of_one_ticket_check_in_once(app, make_event, make_re
             try:
                 barrier.wait()
                 begin_write(session)
-                checkin.check_in(session, session.get(Event, event_id), secret=secret,
+                checkin.check_in(session, event_id, secret=secret,
                                  method="device", now=utcnow(), nonce=f"scanner-{n}")
                 session.commit()
                 outcomes.append("ok")

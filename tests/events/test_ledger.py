@@ -25,7 +25,7 @@ def held_event(make_event, make_registration, app, **overrides):
     hidden = make_registration(event, name="王小明", mobile="13900002222")
     make_registration(event)  # a no-show
     for r in (named, hidden):
-        checkin.check_in(db.session, event, secret=r.secret, method="scanner",
+        checkin.check_in(db.session, event.id, secret=r.secret, method="scanner",
                          now=event.starts_at)
     from events.rules import mark_held
     mark_held(db.session, None, event, event.ends_at, "顺利")
@@ -96,7 +96,7 @@ def test_served_tenants_appear_in_the_s4_ledger(app, make_event, make_registrati
     tenant = make_tenant(name="重庆云启科技有限公司")
     event = make_event()
     r = make_registration(event, organisation=tenant.name)
-    checkin.check_in(db.session, event, secret=r.secret, method="self", now=event.starts_at)
+    checkin.check_in(db.session, event.id, secret=r.secret, method="self", now=event.starts_at)
     db.session.commit()
     record = db.session.scalar(select(ServedRecord).where(ServedRecord.source == "events"))
     assert (record.tenant_id, record.note) == (tenant.id, event.title)
