@@ -23,6 +23,7 @@ def init_app(app):
 
     app.config.setdefault("EVENTS_RETENTION_DAYS", 365)
     app.jinja_env.globals["now_utc"] = utcnow
+    app.jinja_env.filters["mask_name"] = ledger.mask_name
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)

@@ -4,6 +4,7 @@ from flask import (Response, abort, flash, jsonify, redirect, render_template, r
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
+from pypinyin import lazy_pinyin
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -150,11 +151,16 @@ def venue_png(event_id):
 def sheet(event_id):
     """The printable 签到表, made before the event in case the network fails."""
     event = db.get_or_404(Event, event_id)
+    return render_template("events/sheet.html", event=event, rows=_confirmed(event),
+                           blanks=range(12))
+
+
+def _confirmed(event):
+    """Confirmed registrations in pinyin order, as people look for their name on paper."""
     rows = db.session.scalars(select(Registration).options(selectinload(Registration.tenant))
                               .where(Registration.event_id == event.id,
-                                     Registration.status == "registered")
-                              .order_by(Registration.name, Registration.id)).all()
-    return render_template("events/sheet.html", event=event, rows=rows, blanks=range(12))
+                                     Registration.status == "registered")).all()
+    return sorted(rows, key=lambda r: (lazy_pinyin(r.name), r.id))
 
 
 @bp.route("/<int:event_id>/paper", methods=["GET", "POST"])
@@ -177,11 +183,7 @@ def paper(event_id):
             flash(_("已记录 %(n)s 人纸质签到（%(s)s 人此前已签到，未重复记录）。",
                     n=len(done), s=len(skipped)), "success")
             return redirect(url_for("events.paper", event_id=event.id))
-    rows = db.session.scalars(select(Registration).options(selectinload(Registration.tenant))
-                              .where(Registration.event_id == event.id,
-                                     Registration.status == "registered")
-                              .order_by(Registration.checked_in_at.is_not(None),
-                                        Registration.name)).all()
+    rows = sorted(_confirmed(event), key=lambda r: r.checked_in_at is not None)
     walk_in = PaperWalkInForm(formdata=None, checked_at=form.checked_at.data)
     return render_template("events/paper.html", event=event, form=form, rows=rows,
                            walk_in=walk_in, tenants=tenant_names())

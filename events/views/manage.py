@@ -14,6 +14,7 @@ from community.forms import UploadForm
 from community.messages import message
 from community.models import Zone
 from community.rules import Refused
+from community.settings import current_settings
 from community.web import commit, form_errors, paginate, requires
 from events import rules
 from events.checkin import attendance
@@ -91,6 +92,9 @@ def edit(event_id=None):
         return redirect(url_for("events.detail", event_id=event.id))
     form = EventForm(obj=event)
     form.room_id.choices = room_choices(_rooms())
+    if request.method == "GET" and event is None:
+        settings = current_settings(db.session)
+        form.organiser.data = settings.operator_name or settings.name
     if request.method == "GET" and event is not None:
         form.room_id.data = event.room_id or 0
         for key in ("starts_at", "ends_at", "registration_closes_at"):
@@ -118,7 +122,8 @@ def edit(event_id=None):
 @requires("view")
 def detail(event_id):
     event = db.get_or_404(Event, event_id)
-    q = request.args.get("q", "").strip()
+    # Only staff search by name: assessors see the names of those who agreed only.
+    q = request.args.get("q", "").strip() if rules.can_edit(current_user) else ""
     query = select(Registration).options(
         selectinload(Registration.tenant), selectinload(Registration.checked_in_by),
         selectinload(Registration.checkin_device)).where(Registration.event_id == event.id) \

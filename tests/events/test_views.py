@@ -300,3 +300,16 @@ def test_live_counter(client, login, make_event, make_registration):
     client.post(f"/events/{event.id}/door/checkin/{r.id}")
     stats = client.get(f"/events/{event.id}/stats.json").get_json()
     assert (stats["checked_in"], stats["registered"]) == (1, 1)
+
+
+def test_assessors_see_only_the_names_of_those_who_agreed(client, login, make_event,
+                                                          make_registration):
+    event = make_event(live=True)
+    make_registration(event, name="李同意", assessor_consent=True)
+    make_registration(event, name="王不同意")
+    login("assessor")
+    body = text(client.get(f"/events/{event.id}"))
+    assert "李同意" in body and "王不同意" not in body and "王**" in body
+    assert 'name="q"' not in body  # nor can they probe names by searching
+    login("staff")
+    assert "王不同意" in text(client.get(f"/events/{event.id}"))
