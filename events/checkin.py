@@ -100,7 +100,6 @@ def check_in(session, event_id, *, secret=None, registration_id=None, method, no
     The happy path is one UPDATE … RETURNING that also checks the event is open; only
     a refusal loads the records to say why. A retried scan carrying the nonce of the
     scan that succeeded is answered as that success (``replayed``)."""
-    table = Registration.__table__
     if registration_id is not None:
         which, by_id = registration_id, True
     elif secret and SECRET_RE.fullmatch(secret):

@@ -1,5 +1,5 @@
 """The events package's indicator (E1) and ledger sheets (活动台账, 活动签到明细)."""
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo

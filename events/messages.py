@@ -20,6 +20,7 @@ MESSAGES = {
     "event_cancelled": _l("该活动已取消。"),
     "consent_required": _l("请阅读个人信息处理说明并勾选同意后再提交。"),
     "registration_cancelled": _l("该报名已取消。"),
+    "checked_in_cannot_cancel": _l("已签到的报名不能取消。"),
     "mobile_taken": _l("该手机号已用另一个姓名报名本活动。如要找回票券，请填写报名时的姓名。"),
     "capacity_below_registered": _l("人数上限不能少于已确认报名的人数。"),
     "photo_not_image": _l("活动照片须为图片文件（JPG、PNG、WEBP、HEIC）。"),

@@ -297,7 +297,7 @@ def cancel_registration(session, actor, registration, now):
     if registration.status == "cancelled":
         raise Refused("registration_cancelled")
     if registration.checked_in_at is not None:
-        raise Refused("already_checked_in", at="", by="")
+        raise Refused("checked_in_cannot_cancel")
     if registration.event.status not in EDITABLE:
         raise Refused("event_not_editable")
     before = _public_fields(registration)

@@ -9,9 +9,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app import db
-from community.messages import message
 from community.rules import Refused
-from community.web import commit, form_errors, requires
+from community.web import attempt, commit, form_errors, requires
 from events import checkin
 from events.forms import ActionForm, DeviceForm, PaperForm, PaperWalkInForm, WalkInForm
 from events.models import Event, Registration, ScannerDevice
@@ -235,11 +234,6 @@ def device_revoke(device_id):
     device = db.get_or_404(ScannerDevice, device_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        checkin.revoke_device(db.session, current_user, device, now())
-    except Refused as exc:
-        flash(message(exc.code), "error")
-    else:
-        commit()
-        flash(_("设备已停用，其令牌立即失效。"), "success")
+    attempt(lambda: checkin.revoke_device(db.session, current_user, device, now()),
+            _("设备已停用，其令牌立即失效。"))
     return redirect(url_for("events.devices"))

@@ -15,7 +15,7 @@ from community.messages import message
 from community.models import Zone
 from community.rules import Refused
 from community.settings import current_settings
-from community.web import commit, form_errors, paginate, requires
+from community.web import attempt, commit, form_errors, paginate, requires
 from events import rules
 from events.checkin import attendance
 from events.forms import ActionForm, EventForm, SummaryForm, room_choices
@@ -145,16 +145,9 @@ def detail(event_id):
 def _act(event_id, do, done):
     """Run a status change from a button: refusals come back as messages."""
     event = db.get_or_404(Event, event_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        do(event)
-    except Refused as exc:
-        flash(message(exc.code, **exc.params), "error")
-    else:
-        commit()
-        flash(done, "success")
+    attempt(lambda: do(event), done)
     return redirect(url_for("events.detail", event_id=event.id))
 
 

@@ -9,14 +9,14 @@ from app import db, limiter
 from community.messages import message
 from community.rules import Refused
 from community.settings import current_settings
-from community.web import commit, community_tz, form_errors, public
+from community.web import attempt, commit, community_tz, form_errors, public
 from events import checkin, rules
 from events.forms import ActionForm, RegistrationForm, SelfCheckinForm
 from events.ical import event_ics
 from events.ledger import venue_of
 from events.models import Registration
 from events.tickets import qr_png
-from events.views import (flash_refused, now, public_bp, published_event_or_404,
+from events.views import (now, public_bp, published_event_or_404,
                           tenant_names, venue_key)
 
 
@@ -101,13 +101,8 @@ def ticket_cancel(secret):
     registration = _ticket_or_404(secret)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        rules.cancel_registration(db.session, None, registration, now())
-    except Refused as exc:
-        flash_refused(exc)
-    else:
-        commit()
-        flash(_("报名已取消。"), "success")
+    attempt(lambda: rules.cancel_registration(db.session, None, registration, now()),
+            _("报名已取消。"))
     return redirect(url_for("events_public.ticket", secret=secret))
 
 

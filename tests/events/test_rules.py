@@ -10,7 +10,7 @@ from community.models import AuditEntry
 from community.rules import Invalid, Refused
 from events import rules
 from events.models import Registration
-from tests.events.conftest import NOW, event_data, next_mobile, person
+from tests.events.conftest import NOW, event_data, person
 
 
 def refused(fn, *args, **kwargs):
@@ -200,3 +200,13 @@ def test_purge_removes_personal_data_and_keeps_counts(app, make_event):
         assert (r.name, r.mobile, r.email, r.organisation, r.secret) == ("", None, "", "", None)
     assert event.purged_at == later
     assert rules.purge_personal_data(db.session, None, later, 30) == (0, 0)
+
+
+def test_a_checked_in_registration_cannot_be_cancelled(app, make_event):
+    from events.checkin import check_in
+    event = make_event()
+    registration, _ = rules.register(db.session, event, person(), NOW)
+    check_in(db.session, event.id, secret=registration.secret, method="manual", now=NOW)
+    db.session.refresh(registration)
+    assert refused(rules.cancel_registration, db.session, None, registration,
+                   NOW).code == "checked_in_cannot_cancel"
