@@ -7,14 +7,14 @@ def init_app(app):
     from booking.messages import MESSAGES as BOOKING_MESSAGES
     from booking.messages import STATUS_LABELS
     from community.labels import LABELS
-    from community.messages import MESSAGES
+    from community.messages import add_messages
     from community.registry import NavItem, registry
     from community.rules import can, grant
 
     grant("member", "book")
     grant("staff", "book")
     grant("admin", "book")
-    MESSAGES.update(BOOKING_MESSAGES)
+    add_messages(BOOKING_MESSAGES)
     LABELS["booking_status"] = STATUS_LABELS
     reg = registry(app)
     ledger.register(reg)

@@ -138,9 +138,9 @@ def check_request(session, room, tenant_id, starts_at, ends_at, now, tz, staff=F
         raise BookingRefused("beyond_window", days=room.book_ahead_days)
     minutes = (ends_at - starts_at).total_seconds() / 60
     if minutes < room.min_minutes:
-        raise BookingRefused("too_short", minutes=room.min_minutes)
+        raise BookingRefused("duration_too_short", minutes=room.min_minutes)
     if minutes > room.max_minutes:
-        raise BookingRefused("too_long", minutes=room.max_minutes)
+        raise BookingRefused("duration_too_long", minutes=room.max_minutes)
     opening = opening_for(room, day)
     if opening is None:
         name = holiday_name(day)

@@ -44,6 +44,15 @@ MESSAGES = {
 }
 
 
+def add_messages(messages):
+    """A package's refusal texts; a code may not take another package's text."""
+    clashes = {code for code, text in messages.items()
+               if code in MESSAGES and MESSAGES[code] is not text}
+    if clashes:
+        raise ValueError(f"refusal codes already taken: {sorted(clashes)}")
+    MESSAGES.update(messages)
+
+
 def message(code, **params):
     """The person-facing text of a refusal code."""
     text = MESSAGES.get(code)

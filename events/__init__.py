@@ -3,12 +3,12 @@
 
 def init_app(app):
     from community.labels import LABELS
-    from community.messages import MESSAGES
+    from community.messages import add_messages
     from events.labels import LABELS as EVENT_LABELS
     from events.messages import MESSAGES as EVENT_MESSAGES
 
     # Labels first: the forms build their choices from them when imported.
-    MESSAGES.update(EVENT_MESSAGES)
+    add_messages(EVENT_MESSAGES)
     LABELS.update(EVENT_LABELS)
 
     from app import csrf

@@ -43,7 +43,7 @@ def test_member_books_a_free_slot_and_the_firm_counts_as_served(app, make_room, 
     (("11-17", "11:00"), ("11-17", "10:00"), "ends_not_after_start"),
     (("11-17", "07:00"), ("11-17", "08:00"), "outside_hours"),
     (("11-17", "20:30"), ("11-17", "21:30"), "outside_hours"),
-    (("11-17", "10:00"), ("11-17", "15:00"), "too_long"),
+    (("11-17", "10:00"), ("11-17", "15:00"), "duration_too_long"),
     (("11-17", "10:15"), ("11-17", "11:15"), "off_slot"),
     (("11-15", "10:00"), ("11-15", "11:00"), "in_past"),
     (("12-31", "10:00"), ("12-31", "11:00"), "beyond_window"),
@@ -223,3 +223,4 @@ def test_utilisation_and_s3(app, make_room, member):
     # 21 weekdays of 12 h and 9 weekend days of 9 h: no holiday in November 2026.
     assert str(november[0]["open_hours"]) == "333.0"
     assert rooms_in_service(db.session, period) == 1
+

@@ -228,3 +228,10 @@ def test_per_year_targets_scale_with_the_period():
 
 def test_valid_uscc_helper_makes_valid_codes():
     assert rules.clean_uscc(valid_uscc(5))
+
+
+def test_a_package_cannot_take_another_packages_refusal_code():
+    from community.messages import MESSAGES, add_messages
+    with pytest.raises(ValueError, match="too_long"):
+        add_messages({"too_long": "another text"})
+    assert MESSAGES["too_long"] != "another text"
