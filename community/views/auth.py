@@ -39,7 +39,10 @@ def login():
         user = db.session.scalar(select(User).where(
             User.username == form.username.data.strip()))
         if user is not None and user.active and user.check_password(form.password.data):
-            session.clear()
+            lang = session.get("lang")
+            session.clear()  # a fresh session on login; only the language choice survives
+            if lang:
+                session["lang"] = lang
             login_user(user)
             session.permanent = True
             return redirect(safe_next(request.args.get("next"), "community.dashboard")

@@ -72,6 +72,14 @@ def test_password_change(client, login):
     assert user.check_password("a-new-password-1")
 
 
+def test_language_choice_survives_logging_in(client, make_user):
+    make_user("staff", username="lina")
+    client.post("/lang/en", data={"next": "/login"})
+    response = client.post("/login", data={"username": "lina", "password": PASSWORD},
+                           follow_redirects=True)
+    assert "Dashboard" in response.get_data(as_text=True)
+
+
 def test_english_is_available(client, login):
     login("staff")
     client.post("/lang/en", data={"next": "/"})
