@@ -34,13 +34,10 @@ client logs in from 127.0.0.1) and the floor endpoint is added there only.
 """
 import argparse
 import http.client
-import os
 import random
 import re
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -58,8 +55,9 @@ from sqlalchemy import text  # noqa: E402
 from stdnum.cn import uscc as stdnum_uscc  # noqa: E402
 
 from app import create_app, db  # noqa: E402
+from bench.common import (SECRET_KEY, database_url, free_port, percentile,  # noqa: E402
+                          reset_schema, server_problems, start_server, stop_server)
 
-SECRET_KEY = "booking-load-bench"
 PASSWORD = "bench-founder-password"
 MADE, TAKEN = "预约成功", "该时段已被预约"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -100,17 +98,6 @@ def server_app():
 
 
 # --- the database ---------------------------------------------------------------------
-
-def database_url(tmp):
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}"
-
-
-def reset_schema():
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-
 
 def valid_uscc(n):
     body = f"915001120{n:08d}"
@@ -170,49 +157,6 @@ OVERLAPS = text("""
 
 
 # --- the server process ---------------------------------------------------------------
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(url, port, log_path, workers):
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    if not gunicorn.exists():
-        gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET_KEY, OPC_ENV="development")
-    log = open(log_path, "wb")
-    process = subprocess.Popen(
-        [str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT),
-         "bench.booking_load:server_app()"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    log.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited at start:\n" + Path(log_path).read_text())
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/login")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return process
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer within 60 s")
-
-
-def stop_server(process):
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)  # graceful: workers finish their request
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
 
 # --- the clients ----------------------------------------------------------------------
 
@@ -326,31 +270,11 @@ def run_phase(clients, seconds, action):
     return wall, [r for rows in results for r in rows], time.process_time() - cpu0
 
 
-def percentile(values, q):
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
 def ms(seconds):
     return f"{seconds * 1000:7.1f} ms"
 
 
 # --- the server's log -----------------------------------------------------------------
-
-def server_problems(log_text):
-    """Tracebacks the server logged, grouped by their last line."""
-    blocks = re.split(r"(?m)^(?=\[[^\]]+\] \[\d+\] \[(?:ERROR|CRITICAL)\])", log_text)
-    tracebacks = {}
-    for block in blocks:
-        if "Traceback (most recent call last)" not in block:
-            continue
-        last = [line for line in block.strip().splitlines() if line.strip()][-1]
-        tracebacks.setdefault(last, [0, block.strip()])[0] += 1
-    timeouts = log_text.count("WORKER TIMEOUT")
-    return tracebacks, timeouts
-
 
 # --- main -----------------------------------------------------------------------------
 
@@ -389,7 +313,8 @@ def main():
 
         port = free_port()
         log_path = tmp / "gunicorn.log"
-        server = start_server(url, port, log_path, args.workers)
+        server = start_server("bench.booking_load:server_app()", url, port, log_path,
+                              args.workers)
         print(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}")
 
         clients = [Client(port) for _ in range(args.clients)]

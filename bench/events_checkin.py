@@ -37,11 +37,7 @@ so the app itself is not changed: the floor endpoint exists only there.
 import argparse
 import http.client
 import json
-import os
-import re
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -57,8 +53,9 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from app import create_app, db  # noqa: E402
+from bench.common import (SECRET_KEY, database_url, free_port, percentile,  # noqa: E402
+                          reset_schema, server_problems, start_server, stop_server)
 
-SECRET_KEY = "events-checkin-bench"
 BASE = "https://opc.example"  # what the ticket QRs carry; the API reads the secret off it
 
 
@@ -97,17 +94,6 @@ def server_app():
 
 
 # --- the database ---------------------------------------------------------------------
-
-def database_url(tmp):
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}"
-
-
-def reset_schema():
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-
 
 def seed(n_registrations, n_clients):
     """One published event starting in an hour, its tickets (bulk inserted: the
@@ -167,58 +153,6 @@ def verify(secrets, oks):
 
 # --- the server process ---------------------------------------------------------------
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(url, port, log_path, workers):
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    if not gunicorn.exists():
-        gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET_KEY, OPC_ENV="development")
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--chdir",
-             str(ROOT), "bench.events_checkin:server_app()"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited at start:\n" + Path(log_path).read_text())
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/login")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return process
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer within 60 s")
-
-
-def stop_server(process):
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def server_problems(log_text):
-    """Tracebacks the server logged, grouped by their last line."""
-    blocks = re.split(r"(?m)^(?=\[[^\]]+\] \[\d+\] \[(?:ERROR|CRITICAL)\])", log_text)
-    found = Counter()
-    for block in blocks:
-        if "Traceback (most recent call last)" in block:
-            found[[ln for ln in block.strip().splitlines() if ln.strip()][-1]] += 1
-    return found, log_text.count("WORKER TIMEOUT")
-
-
 # --- the clients ----------------------------------------------------------------------
 
 def post(port, path, token, body):
@@ -262,11 +196,6 @@ def run(plans, request):
     return time.perf_counter() - start, [r for rows in results for r in rows]
 
 
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
 def plans_for(secrets, clients):
     """Tickets dealt round-robin; the first half of the clients scan each one twice."""
     plans = [[] for _ in range(clients)]
@@ -305,7 +234,8 @@ def main():
               f"{time.perf_counter() - started:.1f} s")
         port = free_port()
         log_path = tmp / "gunicorn.log"
-        server = start_server(url, port, log_path, args.workers)
+        server = start_server("bench.events_checkin:server_app()", url, port, log_path,
+                              args.workers)
         print(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}")
 
         plans = plans_for(secrets, args.clients)
@@ -354,7 +284,7 @@ def main():
         print(f"ratio scans/s ÷ floor req/s: {scans_per_s / floor_per_s:.2f}   "
               "(aim: at least 0.7)")
         problems, timeouts = server_problems(log_path.read_text(errors="replace"))
-        for last, count in problems.most_common():
+        for last, (count, _block) in sorted(problems.items(), key=lambda kv: -kv[1][0]):
             print(f"server traceback ×{count}: {last}")
         if timeouts:
             print(f"server worker timeouts: {timeouts}")
