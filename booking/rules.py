@@ -266,11 +266,14 @@ def cancel_rest_of_series(session, actor, booking, now):
 
 def decide(session, actor, booking, approve, reason, now, tz):
     """Staff approve or reject a pending request (a rejection needs a reason)."""
+    booking = lock_row(session, Booking, booking.id)  # two staff deciding at once: one wins
     if booking.status != "pending":
         raise BookingRefused("not_pending")
     reason = (reason or "").strip()
     if not approve and not reason:
         raise BookingRefused("reason_required")
+    if approve and _blackout(session, booking.room_id, booking.starts_at, booking.ends_at):
+        raise BookingRefused("blackout")  # closed since the request was made
     before = audit.snapshot(booking)
     booking.status = "confirmed" if approve else "rejected"
     booking.decided_by_id, booking.decided_at = getattr(actor, "id", None), now

@@ -16,6 +16,7 @@ from booking.forms import ActionForm, BookForm, DecideForm
 from booking.models import Booking, Room
 from community.dbsetup import begin_write, utcnow
 from community.models import Tenant
+from community.registry import FIRST_DAY, LAST_DAY
 from community.web import (attempt, community_tz, flash_form_errors, paginate, requires,
                            today)
 
@@ -52,10 +53,12 @@ def load_room(room_id):
 
 
 def parse_day(text, default):
+    """A day from the query string; the default when it is malformed or absurd."""
     try:
-        return date.fromisoformat(text) if text else default
+        day = date.fromisoformat(text) if text else default
     except ValueError:
         return default
+    return day if FIRST_DAY <= day <= LAST_DAY else default
 
 
 def attention(session, user):

@@ -59,8 +59,10 @@ def _template_helpers(app, can, mask_phone):
 
     def page_url(page):
         from flask import request, url_for
-        args = request.args.to_dict() | {"page": page}
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        view_args = request.view_args or {}
+        args = {k: v for k, v in request.args.items()
+                if not k.startswith("_") and k not in view_args} | {"page": page}
+        return url_for(request.endpoint, **view_args, **args)
 
     # Globals, not a context processor: imported macros see globals only.
     def nav_items():

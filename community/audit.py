@@ -7,11 +7,17 @@ from sqlalchemy import inspect, select
 from community.models import AuditEntry
 
 
+PERSONAL = ("phone", "mobile")  # kept masked: the trail is shown to assessors and kept long
+
+
 def snapshot(obj):
-    """The record's column values as JSON-friendly data."""
+    """The record's column values as JSON-friendly data (phone numbers masked)."""
+    from community.rules import mask_phone
     data = {}
     for attr in inspect(obj).mapper.column_attrs:
         value = getattr(obj, attr.key)
+        if attr.key in PERSONAL and isinstance(value, str):
+            value = mask_phone(value)
         if isinstance(value, (date, datetime)):
             value = value.isoformat()
         elif isinstance(value, Decimal):

@@ -70,10 +70,10 @@ def ledger():
 @with_appcontext
 def export_command(start, end, out, full):
     """Write the ledger workbook for a period."""
-    start, end = start.date(), end.date()
-    if end < start:
-        raise click.BadParameter(message("period_invalid"), param_hint="--to")
-    period = Period.make(start, end, today())
+    try:
+        period = Period.make(start.date(), end.date(), today())
+    except ValueError:
+        raise click.BadParameter(message("period_invalid"), param_hint="--to") from None
     settings = current_settings(db.session)
     results = write_workbook(db.session, registry(), targets(db.session), period, out,
                              community_name=settings.name, full=full,

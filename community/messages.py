@@ -40,7 +40,7 @@ MESSAGES = {
     "uscc_duplicate_in_file": _l("文件中有重复的统一社会信用代码。"),
     "import_rows": _l("导入文件有错误，未导入任何企业。请按下表修改后重新上传。"),
     "import_empty": _l("文件中没有数据行。"),
-    "period_invalid": _l("统计期间不正确：结束日期不能早于开始日期。"),
+    "period_invalid": _l("统计期间不正确：结束日期不能早于开始日期，且须在2000至2100年之间。"),
 }
 
 

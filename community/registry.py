@@ -12,6 +12,9 @@ from typing import Callable, Iterable
 from flask import current_app
 
 
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
 @dataclass(frozen=True)
 class Period:
     """An inclusive date range; `as_of` is the day level indicators are read on."""
@@ -24,6 +27,8 @@ class Period:
     def make(cls, start, end, today):
         if end < start:
             raise ValueError("end before start")
+        if start < FIRST_DAY or end > LAST_DAY:  # also keeps UTC conversions in range
+            raise ValueError("period outside 2000-2100")
         return cls(start, end, min(max(today, start), end))
 
     @property

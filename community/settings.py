@@ -74,8 +74,9 @@ def save_target(session, actor, code, year, value):
             audit.record(session, actor, "target.deleted", object_type="target",
                          object_id=row.id, before=before)
         return None
-    if Decimal(value) < 0:
-        raise Invalid({"value": "not_negative"})
+    value = Decimal(value)
+    if not value.is_finite() or value < 0:
+        raise Invalid({"targets": "not_negative"})
     if row is None:
         row = Target(code=code, year=year, value=value)
         session.add(row)

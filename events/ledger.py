@@ -113,7 +113,8 @@ def checkin_rows(session, period):
         yield {"date": r.event.starts_at.astimezone(zone).date(), "event": r.event.title,
                "attendee": r.name if shown else mask_name(r.name),
                "mobile": r.mobile if shown else None,
-               "organisation": r.tenant.name if r.tenant else r.organisation,
+               "organisation": (r.tenant.name if r.tenant else r.organisation) if shown
+               else ("社区企业" if r.tenant_id else "外部嘉宾"),
                "tenant": r.tenant_id is not None,
                "checked_in_at": r.checked_in_at,
                "method": label("checkin_method", r.checkin_method)}

@@ -99,8 +99,10 @@ def check_event(session, data, event=None):
 def save_event(session, actor, data, now, event=None):
     """Create or change an event (draft or published); a community room is reserved
     through booking, and released again when the room or the time changes."""
-    if event is not None and event.status not in EDITABLE:
-        raise Refused("event_not_editable")
+    if event is not None:
+        event = lock_row(session, Event, event.id)  # seats are counted under the lock
+        if event.status not in EDITABLE:
+            raise Refused("event_not_editable")
     clean = check_event(session, data, event)
     room = clean.pop("room")
     room_id = room.id if room is not None else None  # may load: before the event is pending
@@ -294,6 +296,7 @@ def _public_fields(registration):
 
 def cancel_registration(session, actor, registration, now):
     """Cancel a registration (its ticket stops working); the waitlist moves up."""
+    lock_row(session, Event, registration.event_id)  # the waitlist moves under the lock
     if registration.status == "cancelled":
         raise Refused("registration_cancelled")
     if registration.checked_in_at is not None:

@@ -25,7 +25,7 @@ def chosen_period(form):
                           end=form.end.data,
                           implementation=(settings.period_start_on, settings.period_end_on))
     except ValueError:
-        flash(_("统计期间不正确：请填写开始和结束日期，且结束不早于开始。"), "error")
+        flash(_("统计期间不正确：请填写2000至2100年间的开始和结束日期，且结束不早于开始。"), "error")
         return period_for("year", today())
 
 

@@ -105,7 +105,8 @@ def registrations(event_id):
 @public
 def checkin_by_id(event_id, registration_id):
     """Check in someone the device found by the manual search."""
-    return _check_in(event_id, request.get_json(silent=True) or {},
+    data = request.get_json(silent=True)
+    return _check_in(event_id, data if isinstance(data, dict) else {},
                      registration_id=registration_id)
 
 

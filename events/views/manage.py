@@ -179,9 +179,8 @@ def summary(event_id):
     event = db.get_or_404(Event, event_id)
     form = SummaryForm()
     if form.validate_on_submit():
-        rules.save_summary(db.session, current_user, event, form.summary.data)
-        commit()
-        flash(_("活动小结已保存。"), "success")
+        attempt(lambda: rules.save_summary(db.session, current_user, event,
+                                           form.summary.data), _("活动小结已保存。"))
     else:
         flash(message("summary_required"), "error")
     return redirect(url_for("events.detail", event_id=event.id) + "#evidence")

@@ -36,7 +36,7 @@ def _retention_days():
 
 @public_bp.route("/e/<int:event_id>", methods=["GET", "POST"])
 @public
-@limiter.limit("60 per minute", methods=["POST"])
+@limiter.limit("20 per minute", methods=["POST"])
 def event_page(event_id):
     """The phone-friendly page of a published event, with its registration form."""
     event = published_event_or_404(event_id)
@@ -133,6 +133,7 @@ def here(event_id, code):
 
 @public_bp.route("/e/<int:event_id>/here", methods=["POST"])
 @public
+@limiter.limit("10 per minute")  # a venue code must not become a phone-number directory
 def here_submit(event_id):
     """The attendee confirms their mobile and is checked in."""
     event = published_event_or_404(event_id)

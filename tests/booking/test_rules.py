@@ -224,3 +224,13 @@ def test_utilisation_and_s3(app, make_room, member):
     assert str(november[0]["open_hours"]) == "333.0"
     assert rooms_in_service(db.session, period) == 1
 
+
+
+def test_approval_rechecks_blackouts_added_since_the_request(app, make_room, member, staff):
+    hall = make_room(kind="roadshow_hall", needs_approval=True)
+    booking = book(member, hall, at("11-17", "14:00"), at("11-17", "16:00"))
+    rules.add_blackout(db.session, staff, hall, at("11-17", "08:00"), at("11-17", "20:00"), "检修")
+    db.session.commit()
+    with pytest.raises(rules.BookingRefused) as exc:
+        rules.decide(db.session, staff, booking, True, "", NOW, TZ)
+    assert exc.value.code == "blackout"

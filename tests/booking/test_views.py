@@ -274,3 +274,12 @@ def test_looking_at_a_room_releases_its_no_shows(client, login, make_room, make_
     client.get(f"/booking/rooms/{room.id}")
     db.session.refresh(no_show)
     assert no_show.status == "released" and no_show.released_at is not None
+
+
+@pytest.mark.parametrize("path", ["/booking/rooms/{id}?day=9999-12-31",
+                                  "/booking/rooms/{id}/week?start=9999-12-30",
+                                  "/booking/calendar?day=0001-01-01"])
+def test_absurd_days_show_today_instead(client, login, make_room, path):
+    room = make_room()
+    login("staff")
+    assert client.get(path.format(id=room.id)).status_code == 200

@@ -422,3 +422,42 @@ def test_admin_creates_a_member_account(client, login, make_tenant):
                                     "tenant_id": tenant.id, "password": "long-enough-pw"})
     from community.models import User
     assert db.session.scalar(select(User.tenant_id).where(User.username == "chen")) == tenant.id
+
+
+@pytest.mark.parametrize("query", [
+    {"period": "custom", "start": "2026-01-01", "end": "9999-12-31"},
+    {"period": "custom", "start": "0001-01-01", "end": "2026-01-01"},
+    {"year": "9999"}])
+def test_absurd_periods_fall_back_with_a_message(client, login, query):
+    login("staff")
+    response = client.get("/", query_string=query)
+    assert response.status_code == 200 and "统计期间不正确" in response.get_data(as_text=True)
+    assert client.get("/ledger.xlsx", query_string=query).status_code == 200
+
+
+def test_pager_ignores_query_keys_that_are_not_filters(client, login, make_desks):
+    login("staff")
+    make_desks(30)
+    assert client.get("/desks", query_string={"_method": "x"}).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-5", "abc"])
+def test_bad_targets_are_refused(client, login, value):
+    login("admin")
+    response = client.post("/settings", data={
+        "name": "测试社区", "timezone": "Asia/Shanghai", "period_start_on": "2026-08-01",
+        "period_end_on": "2027-12-31", "target-S1-2026": value}, follow_redirects=True)
+    assert "设置已保存" not in response.get_data(as_text=True)
+    from community.models import Target
+    assert count(Target) == 0
+
+
+def test_audit_trail_keeps_phones_masked(client, login, make_tenant):
+    from community.rules import save_tenant
+    from tests.conftest import tenant_data
+    tenant = make_tenant(phone="13800138000")
+    save_tenant(db.session, None, tenant_data(uscc=tenant.uscc, phone="13912345678"), tenant)
+    db.session.commit()
+    login("assessor")
+    page = client.get(f"/tenants/{tenant.id}").get_data(as_text=True)
+    assert "139****5678" in page and "13912345678" not in page and "13800138000" not in page

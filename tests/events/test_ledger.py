@@ -22,7 +22,8 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 def held_event(make_event, make_registration, app, **overrides):
     event = make_event(status="published", **overrides)
     named = make_registration(event, name="李娜", mobile="13900001111", assessor_consent=True)
-    hidden = make_registration(event, name="王小明", mobile="13900002222")
+    hidden = make_registration(event, name="王小明", mobile="13900002222",
+                               organisation="重庆隐私保护研究所")
     make_registration(event)  # a no-show
     for r in (named, hidden):
         checkin.check_in(db.session, event.id, secret=r.secret, method="scanner",
@@ -89,6 +90,7 @@ def test_assessor_export_masks_phones_and_unconsented_names(client, login, make_
     assert sorted(detail["参会人"]) == ["李娜", "王**"]
     assert "139****1111" in list(detail["手机号"]) and "13900001111" not in detail.to_string()
     assert "王小明" not in detail.to_string()
+    assert "重庆隐私保护研究所" not in detail.to_string()  # no consent: only "外部嘉宾"
 
 
 def test_served_tenants_appear_in_the_s4_ledger(app, make_event, make_registration,

@@ -41,7 +41,7 @@ def test_the_ticket_qr_carries_the_ticket_url_and_checks_in(client, make_event,
 
 def test_the_venue_qr_checks_an_attendee_in(client, login, make_event, make_registration):
     event = make_event(live=True)
-    r = make_registration(event, mobile="13900005555")
+    r = make_registration(event, mobile="13900005555", name="张三丰")
     login("staff")
     url = decode(client.get(f"/events/{event.id}/venue.png").data)
     anonymous = client.application.test_client()
@@ -52,6 +52,8 @@ def test_the_venue_qr_checks_an_attendee_in(client, login, make_event, make_regi
     done = anonymous.post(f"/e/{event.id}/here", data={"mobile": "139 0000 5555",
                                                         "door_pass": door_pass})
     assert "签到成功" in done.get_data(as_text=True)
+    # whoever holds the venue code must not learn whose number it was
+    assert "张三丰" not in done.get_data(as_text=True)
     db.session.refresh(r)
     assert r.checkin_method == "self"
     again = anonymous.post(f"/e/{event.id}/here", data={"mobile": "13900005555",

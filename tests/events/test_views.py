@@ -313,3 +313,14 @@ def test_assessors_see_only_the_names_of_those_who_agreed(client, login, make_ev
     assert 'name="q"' not in body  # nor can they probe names by searching
     login("staff")
     assert "王不同意" in text(client.get(f"/events/{event.id}"))
+
+
+def test_a_blank_summary_is_refused_with_a_message(client, login, make_event):
+    event = make_event(status="held")
+    login("staff")
+    response = client.post(f"/events/{event.id}/summary", data={"summary": "   "},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    assert 'class="flash flash-error"' in response.get_data(as_text=True)
+    db.session.refresh(event)
+    assert event.summary == "小结"
