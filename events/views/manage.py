@@ -196,16 +196,17 @@ def upload(event_id, kind):
         for error in form.file.errors:
             flash(error, "error")
         return redirect(url_for("events.detail", event_id=event.id) + "#evidence")
-    saved = 0
     try:
-        for upload in request.files.getlist("file"):
-            data = upload.read()
-            if owner == PHOTO and not check_content(upload.filename or "", data).startswith(
-                    "image/"):
+        # Check every file before writing any, so a refused one leaves nothing on disk.
+        files = [(upload.filename or "", upload.read())
+                 for upload in request.files.getlist("file")]
+        for filename, data in files:
+            if not check_content(filename, data).startswith("image/") and owner == PHOTO:
                 raise Refused("photo_not_image")
+        for filename, data in files:
             save_attachment(db.session, current_user, current_app.config["UPLOAD_FOLDER"],
-                            owner, event.id, upload.filename or "", data)
-            saved += 1
+                            owner, event.id, filename, data)
+        saved = len(files)
     except Refused as exc:
         db.session.rollback()
         flash(message(exc.code, **exc.params), "error")
