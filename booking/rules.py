@@ -164,11 +164,11 @@ def check_request(session, room, tenant_id, starts_at, ends_at, now, tz, staff=F
 
 
 def _insert(session, booking):
-    """Insert under a savepoint: PostgreSQL's exclusion constraint has the last word."""
+    """Insert; PostgreSQL's exclusion constraint has the last word. After a refusal
+    the transaction is spent: the caller rolls back (create_series uses savepoints)."""
+    session.add(booking)
     try:
-        with session.begin_nested():
-            session.add(booking)
-            session.flush()
+        session.flush()
     except IntegrityError:
         raise BookingRefused("slot_taken") from None
 

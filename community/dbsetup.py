@@ -60,8 +60,10 @@ def begin_write(session):
 
 def lock_row(session, model, ident):
     """Lock one row for the rest of the transaction (PostgreSQL); SQLite is
-    already serialised by begin_write."""
+    already serialised by begin_write, so there it is a plain (often cached) get."""
     from sqlalchemy import select
+    if session.get_bind().dialect.name == "sqlite":
+        return session.get(model, ident)
     return session.execute(
         select(model).where(model.id == ident).with_for_update()).scalar_one_or_none()
 
