@@ -1,7 +1,7 @@
-"""The OPC community operations system: extensions and the application factory.
-
-Run it with ``flask --app app run`` (never ``python app.py``: the module would
-load twice and make a second ``db``).
+"""The roof: the application factory. It sets the configuration, binds the
+extensions (community/extensions.py) and plugs in each package by name.
+Nothing imports this module but the entry points (flask --app app, gunicorn,
+tests, benchmarks).
 """
 import os
 import secrets
@@ -9,30 +9,18 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, has_request_context, session
-from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
-from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
-from sqlalchemy.orm import DeclarativeBase
+
+import booking
+import community
+import events
+from community import dbsetup
+from community.extensions import LANGUAGES, babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
-login_manager = LoginManager()
-csrf = CSRFProtect()
-babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
-
-LANGUAGES = ("zh", "en")
+# The packages plugged in, in this order: each hands what it adds to the registry
+# community.init_app makes (community/registry.py says how).
+# services and scenarios join here once they are built.
+PACKAGES = (community, booking, events)
 
 
 def _secret_key(instance_path):
@@ -86,7 +74,6 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
 
-    from community import dbsetup
     dbsetup.configure_engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -95,14 +82,6 @@ def create_app(test_config=None):
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
 
-    import booking
-    import community
-    import events
-    import scenarios
-    import services
-    community.init_app(app)
-    # Each domain package plugs its blueprint, CLI, indicators and sheets in here.
-    for package in (booking, events, services, scenarios):
-        if hasattr(package, "init_app"):
-            package.init_app(app)
+    for package in PACKAGES:
+        package.init_app(app)
     return app

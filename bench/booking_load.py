@@ -54,7 +54,8 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from stdnum.cn import uscc as stdnum_uscc  # noqa: E402
 
-from app import create_app, db  # noqa: E402
+from app import create_app  # noqa: E402
+from community.extensions import db  # noqa: E402
 from bench.common import (SECRET_KEY, database_url, free_port, percentile,  # noqa: E402
                           reset_schema, server_problems, start_server, stop_server)
 
@@ -76,7 +77,7 @@ def server_app():
     """
     from flask import Blueprint, request
 
-    from app import csrf
+    from community.extensions import csrf
     from community.models import AuditEntry, Tenant
     from community.web import commit, public
 
@@ -141,7 +142,7 @@ def seed(n_rooms, n_clients):
 
 def bookable_days():
     """Weekdays from tomorrow to two weeks ahead that are no public holiday."""
-    from booking.rules import holiday_name
+    from booking.hours import holiday_name
     from community.web import today
     first = today()
     days = [first + timedelta(days=n) for n in range(1, 15)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from app import db
+from community.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "bench-secret"

@@ -36,12 +36,14 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, insert, text  # noqa: E402
 from stdnum.cn import uscc as stdnum_uscc  # noqa: E402
 
-from app import create_app, db  # noqa: E402
+from app import create_app  # noqa: E402
+from community.extensions import db  # noqa: E402
 from community.export import (COVER_TITLE, cover_frame, sheet_frame,  # noqa: E402
                               sheet_name, write_workbook)
 from community.models import (SECTORS, Community, Desk, DeskAssignment,  # noqa: E402
                               Member, ServedRecord, Tenant, User, Zone, ZoneArea)
-from community.registry import evaluate, period_for, registry  # noqa: E402
+from community.periods import period_for  # noqa: E402
+from community.registry import evaluate, registry  # noqa: E402
 from community.settings import DEFAULTS, targets  # noqa: E402
 from community.web import today  # noqa: E402
 

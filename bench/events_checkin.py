@@ -52,7 +52,8 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
-from app import create_app, db  # noqa: E402
+from app import create_app  # noqa: E402
+from community.extensions import db  # noqa: E402
 from bench.common import (SECRET_KEY, database_url, free_port, percentile,  # noqa: E402
                           reset_schema, server_problems, start_server, stop_server)
 
@@ -71,7 +72,7 @@ def server_app():
     """
     from flask import Blueprint, jsonify, request
 
-    from app import csrf
+    from community.extensions import csrf
     from community.models import AuditEntry
     from community.web import commit, public
     from events.models import Registration

@@ -3,8 +3,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from booking.models import Booking
-from booking.rules import ensure_rooms, holiday_name, opening_for
-from community.rules import record_served
+from booking.hours import holiday_name, opening_for
+from booking.rooms import ensure_rooms
+from booking import SERVED_SOURCE
+from community.served import record_served
 
 FIRST_DAY, LAST_PAST_DAY, LAST_DAY = date(2025, 12, 1), date(2026, 11, 20), date(2026, 12, 4)
 PURPOSES = ("客户洽谈", "项目评审", "团队周会", "投资人路演", "产品演示", "面试", "合作签约")
@@ -56,5 +58,6 @@ def _add(session, rng, room, residents, day, start_hour, hall):
     session.add(booking)
     session.flush()
     if booking.status == "confirmed":
-        record_served(session, tenant.id, day, "booking", booking.id, room.zone.name)
+        record_served(session, None, tenant.id, day, SERVED_SOURCE, booking.id,
+                      room.zone.name)
     return start_hour + hours

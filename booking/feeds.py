@@ -11,9 +11,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import db
-from booking import ical, rules
-from booking.forms import WEEKDAYS, ActionForm, BlackoutForm, RoomForm
+from community.extensions import db
+from booking import ical, rooms, rules
+from booking.forms import WEEKDAYS, BlackoutForm, RoomForm
+from community.forms import ActionForm
 from booking.models import Blackout, Booking, Room, TenantFeed
 from booking.views import bp, load_booking, load_room, release, side_write
 from community.dbsetup import utcnow
@@ -136,7 +137,7 @@ def room_settings(room_id):
         hours = {d: (form[f"open_{d}"].data, form[f"close_{d}"].data)
                  if (form[f"open_{d}"].data or form[f"close_{d}"].data) else None
                  for d in range(7)}
-        ok, _room = attempt(lambda: rules.save_room(db.session, current_user, room,
+        ok, _room = attempt(lambda: rooms.save_room(db.session, current_user, room,
                                                     form.data, hours), _("预约规则已保存。"))
         if ok:
             return redirect(url_for("booking.room_settings", room_id=room.id))
@@ -155,7 +156,7 @@ def blackout_add(room_id):
     form = BlackoutForm()
     if form.validate_on_submit():
         tz = community_tz()
-        attempt(lambda: rules.add_blackout(
+        attempt(lambda: rooms.add_blackout(
             db.session, current_user, room, form.starts_at.data.replace(tzinfo=tz),
             form.ends_at.data.replace(tzinfo=tz), form.reason.data), _("已添加停用时段。"))
     else:

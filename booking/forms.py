@@ -23,10 +23,6 @@ class DecideForm(FlaskForm):
     reason = StringField(_l("理由（拒绝时必填）"), validators=[Length(max=300)])
 
 
-class ActionForm(FlaskForm):
-    """A bare POST (cancel, check in): only the CSRF token."""
-
-
 class BlackoutForm(FlaskForm):
     starts_at = DateTimeLocalField(_l("开始"), validators=[InputRequired()])
     ends_at = DateTimeLocalField(_l("结束"), validators=[InputRequired()])

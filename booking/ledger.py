@@ -1,28 +1,16 @@
 """Booking's indicator S3 and its sheets 预约台账 and 功能空间利用率."""
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from booking.messages import STATUS_LABELS as STATUS_ZH
 from booking.models import Booking, Room
-from booking.rules import open_hours_on, room_in_service
+from booking.hours import open_hours_on, room_in_service
 from community.registry import Column, Indicator, Sheet
-from community.settings import current_settings
-
-
-
-def _tz(session):
-    return ZoneInfo(current_settings(session).timezone)
-
-
-def _window(session, period):
-    tz = _tz(session)
-    return (tz, datetime.combine(period.start, time(0), tz),
-            datetime.combine(period.end + timedelta(days=1), time(0), tz))
+from community.settings import community_zone
 
 
 def _rooms(session):
@@ -44,7 +32,7 @@ def rooms_in_service(session, period):
 
 def _granted(session, period):
     """Bookings that held their room in the period (confirmed, or released no-shows)."""
-    tz, start, end = _window(session, period)
+    start, end = period.window(community_zone(session))
     return session.scalars(select(Booking).where(
         Booking.status.in_(("confirmed", "released")), Booking.starts_at >= start,
         Booking.starts_at < end)).all()
@@ -60,7 +48,7 @@ def booked_hours_detail(session, period):
 
 def booking_rows(session, period):
     """预约台账: every booking that starts in the period."""
-    tz, start, end = _window(session, period)
+    start, end = period.window(community_zone(session))
     bookings = session.scalars(
         select(Booking).options(selectinload(Booking.room).selectinload(Room.zone),
                                 selectinload(Booking.tenant), selectinload(Booking.booked_by))
@@ -85,7 +73,7 @@ def _months(period):
 
 def utilisation_rows(session, period):
     """功能空间利用率: per room per month, open, booked and used hours and the rate."""
-    tz = _tz(session)
+    tz = community_zone(session)
     booked, used = defaultdict(Decimal), defaultdict(Decimal)
     for b in _granted(session, period):
         key = (b.room_id, b.starts_at.astimezone(tz).date().replace(day=1))
@@ -108,17 +96,16 @@ def utilisation_rows(session, period):
 
 
 def register(reg):
-    reg.served_sources["booking"] = "场地预约"
     reg.add_indicator(Indicator("S3", "可预约功能空间", "Bookable rooms", "间",
                                 rooms_in_service, Decimal(2), detail=booked_hours_detail))
-    reg.add_sheet(Sheet("预约台账", (
+    reg.add_sheet(Sheet("预约台账", "S3", (
         Column("room", "功能空间"), Column("tenant", "预约企业"), Column("booker", "预约人"),
         Column("starts_at", "开始时间", "datetime"), Column("ends_at", "结束时间", "datetime"),
         Column("status", "状态"), Column("purpose", "用途"), Column("source", "来源"),
-        Column("checked_in_at", "签到时间", "datetime")), booking_rows, order=40))
-    reg.add_sheet(Sheet("功能空间利用率", (
+        Column("checked_in_at", "签到时间", "datetime")), booking_rows))
+    reg.add_sheet(Sheet("功能空间利用率", "S3", (
         Column("room", "功能空间"), Column("month", "月份"),
         Column("open_hours", "开放小时", "number"), Column("booked_hours", "预约小时", "number"),
         Column("used_hours", "使用小时", "number"), Column("rate", "利用率（%）", "number")),
-        utilisation_rows, order=41))
+        utilisation_rows))
 

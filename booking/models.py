@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app import db
+from community.extensions import db
 from community.dbsetup import UTCDateTime, utcnow
 from community.models import Tenant, User, Zone
 

@@ -4,14 +4,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-import chinese_calendar
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from booking import SERVED_SOURCE
+from booking.hours import holiday_name, opening_for, room_in_service
 from booking.models import ACTIVE, Blackout, Booking, Room
 from community import audit
 from community.dbsetup import lock_row
-from community.rules import Refused, can, record_served
+from community.permissions import can, member_of
+from community.refusals import Refused
+from community.served import record_served, void_served
 
 MAX_OCCURRENCES = 12
 CHECKIN_EARLY = timedelta(minutes=15)
@@ -34,68 +37,15 @@ def can_book(user, room):
 
 
 def can_see_booking(user, booking):
-    return can(user, "view") or (user.is_authenticated and user.role == "member"
-                                 and user.tenant_id == booking.tenant_id
-                                 and booking.tenant_id is not None)
+    return can(user, "view") or member_of(user, booking.tenant_id)
 
 
 def can_cancel(user, booking):
     """Staff cancel any booking; a member only its own tenant's."""
-    return is_staff(user) or (user.is_authenticated and user.role == "member"
-                              and booking.tenant_id is not None
-                              and user.tenant_id == booking.tenant_id)
-
-
-# --- opening hours and holidays ---------------------------------------------------------
-
-def holiday_name(day):
-    """The statutory holiday on a day (None on ordinary days and where no data exists)."""
-    try:
-        on_holiday, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:  # chinese-calendar has no data for that year yet
-        return None
-    return name if on_holiday and name else None
-
-
-def is_adjusted_workday(day):
-    """A weekend day that is a working day (调休)."""
-    try:
-        return day.weekday() >= 5 and chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return False
-
-
-def _hhmm(text):
-    hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
-
-
-def opening_for(room, day):
-    """(opens, closes) on a day as local times, or None when the room is closed."""
-    if holiday_name(day) and not room.open_on_holidays:
-        return None
-    weekday = 0 if is_adjusted_workday(day) else day.weekday()  # 调休: weekday hours
-    hours = (room.opening_hours or {}).get(str(weekday))
-    if not hours:
-        return None
-    return _hhmm(hours[0]), _hhmm(hours[1])
-
-
-def open_hours_on(room, day):
-    opening = opening_for(room, day)
-    if opening is None:
-        return 0
-    start, end = (datetime.combine(day, t) for t in opening)
-    return (end - start).total_seconds() / 3600
+    return is_staff(user) or member_of(user, booking.tenant_id)
 
 
 # --- checks ---------------------------------------------------------------------------
-
-def room_in_service(room, day):
-    zone = room.zone
-    return zone.bookable and zone.in_service_on <= day and (
-        zone.out_of_service_on is None or zone.out_of_service_on >= day)
-
 
 def overlapping(session, room_id, starts_at, ends_at, exclude_id=None):
     """The first active booking of the room that shares a moment with [starts_at, ends_at)."""
@@ -173,10 +123,18 @@ def _insert(session, booking):
         raise BookingRefused("slot_taken") from None
 
 
-def _served(session, booking, tz):
+def _served(session, actor, booking, tz):
+    """A confirmed booking serves its tenant on its day (counted once the day comes)."""
     if booking.tenant_id and booking.status == "confirmed":
-        record_served(session, booking.tenant_id, booking.starts_at.astimezone(tz).date(),
-                      "booking", booking.id, booking.room.zone.name)
+        record_served(session, actor, booking.tenant_id,
+                      booking.starts_at.astimezone(tz).date(), SERVED_SOURCE, booking.id,
+                      booking.room.zone.name)
+
+
+def _not_served(session, actor, booking, reason, now):
+    """The booking did not take place: its served record is voided, with why."""
+    if booking.tenant_id:
+        void_served(session, actor, SERVED_SOURCE, booking.id, reason, now)
 
 
 # --- making and changing bookings ----------------------------------------------------------
@@ -198,7 +156,7 @@ def create_booking(session, actor, room, tenant_id, starts_at, ends_at, purpose,
                       starts_at=starts_at, ends_at=ends_at, series_id=series_id,
                       status="pending" if room.needs_approval and not staff else "confirmed")
     _insert(session, booking)
-    _served(session, booking, tz)
+    _served(session, actor, booking, tz)
     audit.record(session, actor, "booking.created", booking)
     return booking
 
@@ -252,6 +210,7 @@ def cancel_booking(session, actor, booking, now, force=False):
     before = audit.snapshot(booking)
     booking.status, booking.cancelled_at = "cancelled", now
     audit.record(session, actor, "booking.cancelled", booking, before=before)
+    _not_served(session, actor, booking, "预约已取消", now)
     return booking
 
 
@@ -278,7 +237,7 @@ def decide(session, actor, booking, approve, reason, now, tz):
     booking.status = "confirmed" if approve else "rejected"
     booking.decided_by_id, booking.decided_at = getattr(actor, "id", None), now
     booking.decision_reason = reason[:300]
-    _served(session, booking, tz)
+    _served(session, actor, booking, tz)
     audit.record(session, actor, "booking.approved" if approve else "booking.rejected",
                  booking, before=before)
     return booking
@@ -323,6 +282,7 @@ def release_no_shows(session, room, now):
         before = audit.snapshot(booking)
         booking.status, booking.released_at = "released", now
         audit.record(session, None, "booking.released", booking, before=before)
+        _not_served(session, None, booking, "未签到，已释放", now)
     return unclaimed
 
 
@@ -345,52 +305,6 @@ def reserve_for_event(session, actor, room, starts_at, ends_at, title, now):
     return booking
 
 
-# --- what a day looks like -------------------------------------------------------------------
-
-@dataclass
-class Slot:
-    starts_at: datetime
-    ends_at: datetime
-    state: str  # free, taken, pending, mine, past
-    booking: Booking | None = None
-
-
-def slot_starts(room, day):
-    """The local start times a booking may have on a day (from the opening hours)."""
-    opening = opening_for(room, day)
-    if opening is None:
-        return []
-    cursor, closes = (datetime.combine(day, t) for t in opening)
-    step, starts = timedelta(minutes=room.slot_minutes), []
-    while cursor + step <= closes:
-        starts.append(cursor.time())
-        cursor += step
-    return starts
-
-
-def day_slots(session, room, day, now, tz, tenant_id=None):
-    """The room's slots on a local day, each free, taken, pending, mine or past."""
-    opening = opening_for(room, day)
-    if opening is None:
-        return []
-    opens, closes = (datetime.combine(day, t, tz) for t in opening)
-    bookings = session.scalars(select(Booking).where(
-        Booking.room_id == room.id, Booking.status.in_(ACTIVE),
-        Booking.starts_at < closes, Booking.ends_at > opens)).all()
-    step, slots, cursor = timedelta(minutes=room.slot_minutes), [], opens
-    while cursor + step <= closes:
-        end = cursor + step
-        held = next((b for b in bookings if b.starts_at < end and b.ends_at > cursor), None)
-        if held is not None:
-            state = "mine" if tenant_id and held.tenant_id == tenant_id else (
-                "pending" if held.status == "pending" else "taken")
-        else:
-            state = "past" if cursor < now else "free"
-        slots.append(Slot(cursor, end, state, held))
-        cursor = end
-    return slots
-
-
 def pending_count(session):
     return session.scalar(select(func.count()).select_from(Booking).where(
         Booking.status == "pending"))
@@ -403,47 +317,3 @@ def visible_bookings(query, user):
     return query.where(Booking.tenant_id == user.tenant_id, Booking.tenant_id.is_not(None))
 
 
-
-def ensure_rooms(session):
-    """Give every bookable zone its booking rules (the roadshow hall needs approval)."""
-    from community.models import Zone
-    have = set(session.scalars(select(Room.zone_id)))
-    made = []
-    for zone in session.scalars(select(Zone).where(Zone.bookable.is_(True))):
-        if zone.id not in have:
-            hall = zone.kind == "roadshow_hall"
-            made.append(Room(zone=zone, needs_approval=hall, max_minutes=480 if hall else 240,
-                             quota_hours_per_week=8))
-    session.add_all(made)
-    return made
-
-
-ROOM_FIELDS = ("slot_minutes", "min_minutes", "max_minutes", "book_ahead_days",
-               "cancel_deadline_minutes", "quota_hours_per_week", "release_after_minutes",
-               "needs_approval", "open_on_holidays")
-
-
-def save_room(session, actor, room, data, hours):
-    """Change a room's booking rules; `hours` maps weekday -> (opens, closes) or None."""
-    for opens_closes in hours.values():
-        if opens_closes and (not all(opens_closes) or opens_closes[0] >= opens_closes[1]):
-            raise BookingRefused("hours_invalid")
-    if data["min_minutes"] > data["max_minutes"]:
-        raise BookingRefused("min_over_max")
-    before = audit.snapshot(room)
-    for key in ROOM_FIELDS:
-        setattr(room, key, data[key])
-    room.opening_hours = {str(d): list(v) if v else None for d, v in hours.items()}
-    audit.record(session, actor, "room.updated", room, before=before)
-    return room
-
-
-def add_blackout(session, actor, room, starts_at, ends_at, reason):
-    """Close a room for a period (maintenance)."""
-    if ends_at <= starts_at:
-        raise BookingRefused("ends_not_after_start")
-    blackout = Blackout(room_id=room.id, starts_at=starts_at, ends_at=ends_at,
-                        reason=(reason or "")[:200])
-    session.add(blackout)
-    audit.record(session, actor, "blackout.created", blackout)
-    return blackout

@@ -10,13 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from wtforms import SelectChoice
 
-from app import db
-from booking import rules
-from booking.forms import ActionForm, BookForm, DecideForm
+from community.extensions import db
+from booking import hours, rules
+from booking.rooms import ensure_rooms
+from booking.forms import BookForm, DecideForm
+from community.forms import ActionForm
 from booking.models import Booking, Room
 from community.dbsetup import begin_write, utcnow
 from community.models import Tenant
-from community.registry import FIRST_DAY, LAST_DAY
+from community.periods import FIRST_DAY, LAST_DAY
 from community.web import (attempt, community_tz, flash_form_errors, paginate, requires,
                            today)
 
@@ -72,11 +74,11 @@ def attention(session, user):
 @requires("book")
 def rooms():
     with side_write() as session:
-        rules.ensure_rooms(session)
+        ensure_rooms(session)
     rows = [r for r in db.session.scalars(select(Room).options(selectinload(Room.zone)))
             if r.zone.bookable]
     day, now, tz = today(), utcnow(), community_tz()
-    free = {r.id: sum(1 for s in rules.day_slots(db.session, r, day, now, tz) if s.state == "free")
+    free = {r.id: sum(1 for s in hours.day_slots(db.session, r, day, now, tz) if s.state == "free")
             for r in rows}
     return render_template("booking/rooms.html", rooms=rows, free=free, day=day,
                            pending=rules.pending_count(db.session)
@@ -86,7 +88,7 @@ def rooms():
 def book_form(room, day, start=None):
     form = BookForm()
     form.start.choices = [SelectChoice(f"{t:%H:%M}", f"{t:%H:%M}")
-                          for t in rules.slot_starts(room, day)]
+                          for t in hours.slot_starts(room, day)]
     steps = range(room.min_minutes, room.max_minutes + 1, room.slot_minutes)
     form.duration.choices = [SelectChoice(m, _("%(h)s 小时", h=f"{m / 60:g}")) for m in steps]
     if rules.is_staff(current_user):
@@ -109,13 +111,13 @@ def room_day(room_id):
     release(room)
     day = parse_day(request.args.get("day"), today())
     tz, now = community_tz(), utcnow()
-    slots = rules.day_slots(db.session, room, day, now, tz,
+    slots = hours.day_slots(db.session, room, day, now, tz,
                             tenant_id=getattr(current_user, "tenant_id", None))
     monday = day - timedelta(days=day.weekday())
     return render_template(
         "booking/room_day.html", room=room, day=day, slots=slots, tz=tz,
         week=[monday + timedelta(days=n) for n in range(7)], today=today(),
-        holiday=rules.holiday_name(day), opening=rules.opening_for(room, day),
+        holiday=hours.holiday_name(day), opening=hours.opening_for(room, day),
         form=book_form(room, day, request.args.get("start")))
 
 
@@ -128,7 +130,7 @@ def room_week(room_id):
     start -= timedelta(days=start.weekday())
     tz, now = community_tz(), utcnow()
     days = [start + timedelta(days=n) for n in range(7)]
-    columns = {d: {s.starts_at.astimezone(tz).time(): s for s in rules.day_slots(
+    columns = {d: {s.starts_at.astimezone(tz).time(): s for s in hours.day_slots(
         db.session, room, d, now, tz, tenant_id=getattr(current_user, "tenant_id", None))}
         for d in days}
     times = sorted({t for col in columns.values() for t in col})
@@ -239,7 +241,7 @@ def calendar():
     rooms_ = [r for r in db.session.scalars(select(Room).options(selectinload(Room.zone)))
               if r.zone.bookable]
     columns = {r.id: {s.starts_at.astimezone(tz).time(): s
-                      for s in rules.day_slots(db.session, r, day, now, tz)} for r in rooms_}
+                      for s in hours.day_slots(db.session, r, day, now, tz)} for r in rooms_}
     times = sorted({t for col in columns.values() for t in col})
     return render_template("booking/calendar.html", rooms=rooms_, columns=columns,
                            times=times, day=day, tz=tz)

@@ -1,24 +1,36 @@
-"""The community core every other package builds on."""
+"""The community core every other package builds on.
+
+`init_app(app)` makes the app's registry (community.registry: the contract
+every package plugs in through), then plugs the core itself in through it.
+"""
 from decimal import Decimal
 
 from flask import session as http_session
 from flask_babel import gettext
 from flask_login import current_user
 
-from community.registry import Registry
+from community.registry import Registry, registry
+
+SERVED_SOURCE = "community"  # a service staff logged by hand on the tenant page
 
 
 def init_app(app):
-    from app import db, login_manager
     from community import cli, ledger, models, views
-    from community.files import register_owner
-    from community.rules import can, can_view_tenant, mask_phone
+    from community.extensions import db, login_manager
+    from community.labels import LABELS
+    from community.messages import MESSAGES
+    from community.permissions import CORE_GRANTS, can, can_view_tenant
     from community.web import enforce_login, start_write_transaction
 
     app.extensions["opc_registry"] = reg = Registry()
+    for role, permissions in CORE_GRANTS.items():
+        reg.grant(role, *permissions)
+    reg.add_messages(MESSAGES)
+    reg.add_labels(LABELS)
+    reg.add_attachment_owner("tenant", can_view_tenant)
+    reg.add_attachment_owner("zone", lambda user, _id: can(user, "view"))
+    reg.add_served_source(SERVED_SOURCE, "登记服务")
     ledger.register(reg)
-    register_owner("tenant", can_view_tenant)
-    register_owner("zone", lambda user, _id: can(user, "view"))
 
     login_manager.login_view = "community.login"
     login_manager.login_message = None
@@ -50,11 +62,13 @@ def init_app(app):
     app.register_blueprint(views.bp)
     cli.register(app)
     _error_pages(app)
-    _template_helpers(app, can, mask_phone)
+    _template_helpers(app)
 
 
-def _template_helpers(app, can, mask_phone):
+def _template_helpers(app):
     from community.labels import label
+    from community.permissions import can
+    from community.validators import mask_phone
     from community.web import community_tz
 
     def page_url(page):
@@ -66,7 +80,6 @@ def _template_helpers(app, can, mask_phone):
 
     # Globals, not a context processor: imported macros see globals only.
     def nav_items():
-        from community.registry import registry
         return [item for item in registry().nav if item.visible(current_user)]
 
     app.jinja_env.globals.update(can=lambda permission: can(current_user, permission),
@@ -136,4 +149,3 @@ def _error_pages(app):
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return render(400, "页面已过期", "表单安全令牌缺失或已过期，请刷新页面后重新提交。")
-

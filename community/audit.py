@@ -12,7 +12,7 @@ PERSONAL = ("phone", "mobile")  # kept masked: the trail is shown to assessors a
 
 def snapshot(obj):
     """The record's column values as JSON-friendly data (phone numbers masked)."""
-    from community.rules import mask_phone
+    from community.validators import mask_phone
     data = {}
     for attr in inspect(obj).mapper.column_attrs:
         value = getattr(obj, attr.key)

@@ -6,12 +6,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
-from app import db
+from community.extensions import db
 from community.export import write_workbook
 from community.messages import message
-from community.models import ROLES
-from community.registry import Period, registry
-from community.rules import Refused
+from community.permissions import ROLES
+from community.periods import Period
+from community.registry import registry
+from community.refusals import Refused
 from community.settings import current_settings, targets
 from community.web import today
 
@@ -79,8 +80,11 @@ def export_command(start, end, out, full):
                              community_name=settings.name, full=full,
                              tz_name=settings.timezone)
     for r in results:
-        click.echo(f"{r.indicator.code} {r.indicator.title_zh}: {r.actual} / "
-                   f"{r.target if r.target is not None else '—'}")
+        if r.indicator is None:
+            click.echo(f"{r.code} {r.title_zh}: 未建立台账")
+            continue
+        click.echo(f"{r.code} {r.title_zh}: {r.actual} / "
+                   f"{r.indicator.target_text or (r.target if r.target is not None else '—')}")
     click.echo(f"written {out}")
 
 

@@ -6,8 +6,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from stdnum.cn import uscc as stdnum_uscc
 
-from community import rules
+from community import SERVED_SOURCE, rules
 from community.models import Community, Member, User
+from community.served import record_served
 from community.settings import DEFAULTS
 
 SEED = 2026
@@ -152,5 +153,5 @@ def _desks_and_services(session, rng, tenants, desks):
     for index, tenant in enumerate(tenants):
         for n in range(1 if tenant.moved_in_on else rng.choice((1, 2, 3))):
             served_on = date(2025, 10, 1) + timedelta(days=rng.randrange(0, 410))
-            rules.record_served(session, tenant.id, served_on, "community",
-                                f"demo:{index}:{n}", rng.choice(SERVICES))
+            record_served(session, None, tenant.id, served_on, SERVED_SOURCE,
+                          f"demo:{index}:{n}", rng.choice(SERVICES))

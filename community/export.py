@@ -8,7 +8,7 @@ from openpyxl.utils import get_column_letter
 
 from community.labels import label
 from community.registry import evaluate
-from community.rules import mask_phone
+from community.validators import mask_phone
 
 COVER_TITLE = "考核指标完成情况"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,14 +49,18 @@ def sheet_frame(session, sheet, period, full=False, tz=ZoneInfo("Asia/Shanghai")
 
 
 def cover_frame(results, period):
+    """考核指标完成情况: every indicator of the bang in its order, then the OPC counts;
+    one that no ledger evidences yet says so instead of being left out."""
     rows = []
     for r in results:
         i = r.indicator
-        rows.append([i.code, i.title_zh, r.target, r.actual, i.unit,
+        target = (i.target_text or r.target) if i is not None else None
+        rows.append([r.code, r.title_zh, target, r.actual, r.unit,
                      f"{r.percent}%" if r.percent is not None else "—",
-                     label("status", r.status(period)), safe_text(r.detail)])
+                     label("status", r.status(period)), r.lacking,
+                     safe_text(r.detail)])
     return pd.DataFrame(rows, columns=["指标编号", "考核指标", "目标值", "完成值", "单位",
-                                       "完成率", "状态", "说明"])
+                                       "完成率", "状态", "缺证据记录", "说明"])
 
 
 def write_workbook(session, reg, targets, period, out, community_name="", full=False,
@@ -72,10 +76,12 @@ def write_workbook(session, reg, targets, period, out, community_name="", full=F
                                               index=False, startrow=2)
         ws = writer.sheets[COVER_TITLE]
         ws["A1"] = f"{community_name} {COVER_TITLE}".strip()
+        window = period.last_twelve_months()
         ws["A2"] = (f"统计期间：{period.start:%Y年%m月%d日} 至 {period.end:%Y年%m月%d日}"
-                    f"（时点指标按 {period.as_of:%Y年%m月%d日} 计）"
+                    f"（时点指标按 {period.as_of:%Y年%m月%d日} 计；S4 近12个月为 "
+                    f"{window.start:%Y年%m月%d日} 至 {window.end:%Y年%m月%d日}）"
                     + ("" if full else "；联系电话已脱敏"))
-        _widths(ws, [10, 28, 10, 10, 6, 8, 8, 40])
+        _widths(ws, [10, 28, 14, 10, 6, 8, 10, 10, 48])
         for name, frame in frames:
             frame.to_excel(writer, sheet_name=name, index=False)
             _widths(writer.sheets[name], [max(10, min(40, len(str(c)) * 2 + 4))

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from community import audit
 from community.models import Attachment
-from community.rules import Refused
+from community.refusals import Refused
+from community.registry import registry
 
 # Extension -> the extensions whose content may stand behind it.
 ALLOWED = {
@@ -18,16 +19,12 @@ ALLOWED = {
 }
 MAX_FILE_SIZE = 20 * 1024 * 1024
 
-# owner_type -> (user, owner_id) -> bool; packages add theirs through register_owner.
-OWNERS = {}
-
-
-def register_owner(owner_type, can_view):
-    OWNERS[owner_type] = can_view
 
 
 def can_view_attachment(user, attachment):
-    check = OWNERS.get(attachment.owner_type)
+    """Whether the record the file belongs to lets the user read it (the owner
+    type's check, declared by its package through the registry)."""
+    check = registry().attachment_owners.get(attachment.owner_type)
     return bool(check and check(user, attachment.owner_id))
 
 
@@ -46,7 +43,7 @@ def check_content(filename, data):
 
 def save_attachment(session, actor, folder, owner_type, owner_id, filename, data):
     """Check and store an uploaded file for a record; return the Attachment."""
-    if owner_type not in OWNERS:
+    if owner_type not in registry().attachment_owners:
         raise Refused("upload_type")
     mime = check_content(filename, data)
     stored = secrets.token_hex(16)

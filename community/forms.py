@@ -76,9 +76,14 @@ class BulkDeskForm(FlaskForm):
     in_service_on = DateField(_l("启用日期"), validators=[InputRequired(DATE_MSG)])
 
 
+class ActionForm(FlaskForm):
+    """A button that changes something (cancel, check in, publish): only the CSRF token."""
+
+
 class DeskStatusForm(FlaskForm):
     status = SelectField(_l("状态"), choices=choices("desk_status"))
     zero_rent = BooleanField(_l("零租工位"))
+    effective_on = DateField(_l("生效日期"), validators=[InputRequired(DATE_MSG)])
 
 
 class AssignForm(FlaskForm):

@@ -1,4 +1,8 @@
-"""Chinese labels of stored codes: ledgers use them as written, the UI translates them."""
+"""Chinese labels of stored codes: ledgers use them as written, the UI translates them.
+
+The core's groups are here; each package declares its own and hands them to
+the app's registry."""
+from community.registry import registry
 
 
 def N_(text):
@@ -19,7 +23,7 @@ LABELS = {
     "relationship": {"resident": N_("入驻"), "served": N_("仅服务")},
     "desk_status": {"available": N_("可用"), "out_of_service": N_("停用")},
     "status": {"met": N_("已达标"), "ongoing": N_("进行中"), "missed": N_("未达标"),
-               "none": N_("—")},
+               "none": N_("—"), "absent": N_("未建立台账")},
     "bool": {True: N_("是"), False: N_("否")},
     "sector": {s: s for s in (N_("智能制造"), N_("智慧医疗"), N_("智慧金融"), N_("智慧文旅"),
                               N_("数字营销"), N_("数字内容"), N_("文化创意"), N_("其他"))},
@@ -28,4 +32,4 @@ LABELS = {
 
 def label(group, value):
     """The Chinese label of a stored code (the code itself when unknown)."""
-    return LABELS.get(group, {}).get(value, value if value is not None else "")
+    return registry().labels.get(group, {}).get(value, value if value is not None else "")

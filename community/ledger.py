@@ -6,12 +6,15 @@ from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import selectinload
 
 from community.labels import label
-from community.models import Desk, DeskAssignment, Member, ServedRecord, Tenant, Zone
-from community.registry import Column, Indicator, Sheet, add_months
+from community.models import (Desk, DeskAssignment, DeskState, Member, ServedRecord, Tenant,
+                              Zone)
+from community.periods import Period, add_months
+from community.registry import Column, Indicator, Sheet
 from community.rules import in_period, zone_area_on
 
 
 def _zones_in_service(session, period):
+    """Zones in service at some time in the period up to its reference day."""
     return session.scalars(
         select(Zone).options(selectinload(Zone.areas))
         .where(Zone.in_service_on <= period.as_of,
@@ -19,31 +22,45 @@ def _zones_in_service(session, period):
         .order_by(Zone.floor, Zone.name)).all()
 
 
+def _in_service_on(zone, day):
+    return zone.in_service_on <= day and (zone.out_of_service_on is None
+                                          or zone.out_of_service_on >= day)
+
+
 def space_area(session, period):
-    """S1: m² of zones in service in the period, each at its area on its last day in it."""
-    total = Decimal(0)
-    for zone in _zones_in_service(session, period):
-        last_day = min(period.as_of, zone.out_of_service_on or period.as_of)
-        total += zone_area_on(zone, last_day)
-    return total
+    """S1: m² of the zones in service on the reference day, at that day's area."""
+    return sum((zone_area_on(zone, period.as_of)
+                for zone in _zones_in_service(session, period)
+                if _in_service_on(zone, period.as_of)), Decimal(0))
 
 
-def _zero_rent_desks(period):
-    return (select(Desk.id).join(Zone).where(
-        Desk.zero_rent.is_(True), Desk.status == "available",
-        Desk.in_service_on <= period.as_of, Zone.in_service_on <= period.as_of,
-        or_(Zone.out_of_service_on.is_(None), Zone.out_of_service_on >= period.start)))
+def _desk_states_on(day):
+    """Each desk's state on a day, from its dated history (desks not yet in service
+    on that day have none)."""
+    latest = (select(DeskState.desk_id, func.max(DeskState.effective_on).label("on"))
+              .where(DeskState.effective_on <= day).group_by(DeskState.desk_id).subquery())
+    return (select(DeskState.desk_id, DeskState.status, DeskState.zero_rent)
+            .join(latest, (latest.c.desk_id == DeskState.desk_id)
+                  & (latest.c.on == DeskState.effective_on)).subquery())
+
+
+def _zero_rent_desks(day):
+    state = _desk_states_on(day)
+    return (select(Desk.id).join(state, state.c.desk_id == Desk.id).join(Zone).where(
+        state.c.zero_rent.is_(True), state.c.status == "available",
+        Desk.in_service_on <= day, Zone.in_service_on <= day,
+        or_(Zone.out_of_service_on.is_(None), Zone.out_of_service_on >= day)))
 
 
 def zero_rent_desks(session, period):
-    """S2: zero-rent desks available in the period."""
+    """S2: zero-rent desks in service on the reference day."""
     return session.scalar(select(func.count()).select_from(
-        _zero_rent_desks(period).subquery()))
+        _zero_rent_desks(period.as_of).subquery()))
 
 
 def zero_rent_occupancy(session, period):
-    desks = _zero_rent_desks(period).subquery()
     day = period.as_of
+    desks = _zero_rent_desks(day).subquery()
     total = session.scalar(select(func.count()).select_from(desks))
     used = session.scalar(select(func.count(func.distinct(DeskAssignment.desk_id))).where(
         DeskAssignment.desk_id.in_(select(desks.c.id)), DeskAssignment.starts_on <= day,
@@ -51,13 +68,20 @@ def zero_rent_occupancy(session, period):
     return f"{day:%Y-%m-%d} 在用 {used}/{total}"
 
 
-def _served_firms(period, opc_only=True):
-    """Tenants (OPC ones by default) resident at some time in the period, or served in it."""
+def _served_records(window):
+    """Services that took place in the window (voided ones did not)."""
+    return select(ServedRecord.tenant_id).where(
+        ServedRecord.served_on.between(window.start, window.end),
+        ServedRecord.voided_at.is_(None))
+
+
+def _firms(window, opc_only=True):
+    """Tenants (OPC ones by default) resident at some time in the window, or served in
+    it. The window never runs past the reference day: nothing counts before it happens."""
     resident = select(Tenant.id.label("tenant_id")).where(
         Tenant.moved_in_on.is_not(None),
-        in_period(Tenant.moved_in_on, Tenant.moved_out_on, period))
-    served = select(ServedRecord.tenant_id).join(Tenant).where(
-        ServedRecord.served_on.between(period.start, period.end))
+        in_period(Tenant.moved_in_on, Tenant.moved_out_on, window))
+    served = _served_records(window).join(Tenant)
     if opc_only:
         resident = resident.where(Tenant.is_opc.is_(True))
         served = served.where(Tenant.is_opc.is_(True))
@@ -65,12 +89,22 @@ def _served_firms(period, opc_only=True):
 
 
 def firms_served(session, period):
-    """S4: distinct OPC firms resident or served in the period."""
-    return session.scalar(select(func.count()).select_from(_served_firms(period)))
+    """S4: distinct OPC firms resident or served in the twelve months to the reference day."""
+    return session.scalar(select(func.count()).select_from(
+        _firms(period.last_twelve_months())))
+
+
+def firms_served_window(session, period):
+    window = period.last_twelve_months()
+    return f"近12个月：{window.start:%Y-%m-%d} 至 {window.end:%Y-%m-%d}"
+
+
+def _so_far(period):
+    return Period(period.start, period.as_of, period.as_of)
 
 
 def _operating(session, period, alive_since):
-    firms = _served_firms(period)
+    firms = _firms(_so_far(period))
     return session.scalar(
         select(func.count()).select_from(Tenant)
         .where(Tenant.id.in_(select(firms.c.tenant_id)), Tenant.founded_on <= alive_since,
@@ -78,7 +112,8 @@ def _operating(session, period, alive_since):
 
 
 def opcs_operating(session, period):
-    """在营OPC数量: firms of S4 still operating on the period's reference day."""
+    """在营OPC数量: OPC firms resident or served in the period, still operating on its
+    reference day."""
     return _operating(session, period, period.as_of)
 
 
@@ -90,18 +125,21 @@ def opcs_alive_six_months(session, period):
 # --- ledger sheets --------------------------------------------------------------
 
 def zone_rows(session, period):
-    """场地台账: zones in service in the period."""
+    """场地台账: zones in service in the period; those in service on the reference day
+    make S1, at that day's area."""
     for zone in _zones_in_service(session, period):
-        last_day = min(period.as_of, zone.out_of_service_on or period.as_of)
+        counted = _in_service_on(zone, period.as_of)
+        last_day = period.as_of if counted else zone.out_of_service_on
         yield {"floor": zone.floor, "name": zone.name,
                "kind": label("zone_kind", zone.kind),
                "area_m2": zone_area_on(zone, last_day), "capacity": zone.capacity,
                "bookable": zone.bookable, "in_service_on": zone.in_service_on,
-               "out_of_service_on": zone.out_of_service_on}
+               "out_of_service_on": zone.out_of_service_on, "counted": counted}
 
 
 def desk_rows(session, period):
-    """工位台账: every desk, one row per assignment in the period (or one empty row)."""
+    """工位台账: every desk in service by the period's end, its state on the reference
+    day, one row per assignment in the period (or one empty row)."""
     assignment = (select(DeskAssignment.desk_id, DeskAssignment.starts_on,
                          DeskAssignment.ends_on, Tenant.name.label("tenant"),
                          Member.name.label("member"))
@@ -109,35 +147,41 @@ def desk_rows(session, period):
                   .join(Member, Member.id == DeskAssignment.member_id)
                   .where(in_period(DeskAssignment.starts_on, DeskAssignment.ends_on, period))
                   .subquery())
+    state = _desk_states_on(period.as_of)
     rows = session.execute(
-        select(Desk.code, Desk.zero_rent, Desk.status, Zone.name, assignment.c.tenant,
+        select(Desk.code, state.c.zero_rent, state.c.status, Zone.name, assignment.c.tenant,
                assignment.c.member, assignment.c.starts_on, assignment.c.ends_on)
         .join(Zone, Zone.id == Desk.zone_id)
+        .outerjoin(state, state.c.desk_id == Desk.id)
         .outerjoin(assignment, assignment.c.desk_id == Desk.id)
         .where(Desk.in_service_on <= period.end)
         .order_by(Desk.code, assignment.c.starts_on))
     for code, zero_rent, status, zone, tenant, member, starts_on, ends_on in rows:
         yield {"code": code, "zone": zone, "zero_rent": zero_rent,
-               "status": label("desk_status", status), "tenant": tenant, "member": member,
+               "status": label("desk_status", status) if status else "未启用",
+               "tenant": tenant, "member": member,
                "starts_on": starts_on, "ends_on": ends_on}
 
 
 def tenant_rows_for(sources):
     def tenant_rows(session, period):
-        """入驻/服务企业台账: firms resident or served in the period, and how."""
-        firms = _served_firms(period, opc_only=False)
+        """入驻/服务企业台账: the firms behind S4 — resident or served in the twelve
+        months to the reference day — and how each was served."""
+        window = period.last_twelve_months()
+        firms = _firms(window, opc_only=False)
         served = defaultdict(list)
         for tenant_id, source, served_on in session.execute(
                 select(ServedRecord.tenant_id, ServedRecord.source, ServedRecord.served_on)
-                .where(ServedRecord.served_on.between(period.start, period.end))):
+                .where(ServedRecord.served_on.between(window.start, window.end),
+                       ServedRecord.voided_at.is_(None))):
             served[tenant_id].append((source, served_on))
         tenants = session.scalars(
             select(Tenant).where(Tenant.id.in_(select(firms.c.tenant_id)))
             .order_by(Tenant.name))
         for t in tenants:
             records = served.get(t.id, [])
-            resident = t.moved_in_on is not None and t.moved_in_on <= period.end and (
-                t.moved_out_on is None or t.moved_out_on >= period.start)
+            resident = t.moved_in_on is not None and t.moved_in_on <= window.end and (
+                t.moved_out_on is None or t.moved_out_on >= window.start)
             how = (["入驻"] if resident else []) + sorted(
                 {sources.get(source, source) for source, _ in records})
             dates = [d for _, d in records]
@@ -154,30 +198,31 @@ def tenant_rows_for(sources):
 
 def register(reg):
     """Plug the core's indicators and sheets into the registry."""
-    reg.served_sources["community"] = "登记服务"
     reg.add_indicator(Indicator("S1", "实体运营空间", "Operating space", "㎡",
                                 space_area, Decimal(3000)))
     reg.add_indicator(Indicator("S2", "创业者零租工位", "Zero-rent founder desks", "个",
                                 zero_rent_desks, Decimal(150),
                                 detail=zero_rent_occupancy))
-    reg.add_indicator(Indicator("S4", "近12个月服务或入驻OPC企业", "OPC firms served or resident",
-                                "家", firms_served, Decimal(50)))
+    reg.add_indicator(Indicator("S4", "近12个月服务或入驻OPC企业",
+                                "OPC firms served or resident (12 months)", "家",
+                                firms_served, Decimal(50), detail=firms_served_window))
     reg.add_indicator(Indicator("O1", "在营OPC数量", "OPCs operating", "家",
                                 opcs_operating))
     reg.add_indicator(Indicator("O2", "存续超6个月OPC数量", "OPCs alive over 6 months",
                                 "家", opcs_alive_six_months))
-    reg.add_sheet(Sheet("场地台账", (
+    reg.add_sheet(Sheet("场地台账", "S1", (
         Column("floor", "楼层"), Column("name", "区域名称"), Column("kind", "类型"),
         Column("area_m2", "面积（㎡）", "number"), Column("capacity", "容纳人数", "number"),
         Column("bookable", "可预约", "bool"), Column("in_service_on", "启用日期", "date"),
-        Column("out_of_service_on", "停用日期", "date")), zone_rows, order=10))
-    reg.add_sheet(Sheet("工位台账", (
+        Column("out_of_service_on", "停用日期", "date"),
+        Column("counted", "计入面积", "bool")), zone_rows))
+    reg.add_sheet(Sheet("工位台账", "S2", (
         Column("code", "工位编号"), Column("zone", "所在区域"),
         Column("zero_rent", "零租工位", "bool"), Column("status", "状态"),
         Column("tenant", "使用企业"), Column("member", "使用人"),
         Column("starts_on", "开始日期", "date"), Column("ends_on", "结束日期", "date")),
-        desk_rows, order=20))
-    reg.add_sheet(Sheet("入驻/服务企业台账", (
+        desk_rows))
+    reg.add_sheet(Sheet("入驻/服务企业台账", "S4", (
         Column("name", "企业名称"), Column("uscc", "统一社会信用代码"),
         Column("legal_rep", "法定代表人"), Column("phone", "联系电话", "phone"),
         Column("sector", "行业领域"), Column("is_opc", "OPC企业", "bool"),
@@ -186,5 +231,5 @@ def register(reg):
         Column("how", "服务方式"), Column("times", "服务次数", "number"),
         Column("first_served_on", "首次服务日期", "date"),
         Column("last_served_on", "最近服务日期", "date")),
-        tenant_rows_for(reg.served_sources), order=30))
+        tenant_rows_for(reg.served_sources)))
 

@@ -1,5 +1,8 @@
-"""What each refusal code says to a person. Packages add their own codes."""
+"""What each refusal code says to a person: the core's codes here, each package's
+in its own module, all handed to the app's registry."""
 from flask_babel import lazy_gettext as _l
+
+from community.registry import registry
 
 MESSAGES = {
     "required": _l("此项必填。"),
@@ -40,22 +43,16 @@ MESSAGES = {
     "uscc_duplicate_in_file": _l("文件中有重复的统一社会信用代码。"),
     "import_rows": _l("导入文件有错误，未导入任何企业。请按下表修改后重新上传。"),
     "import_empty": _l("文件中没有数据行。"),
+    "before_in_service_day": _l("生效日期不能早于启用日期。"),
+    "cannot_disable_self": _l("不能停用自己的账号。"),
+    "served_in_future": _l("服务日期不能晚于今天：尚未发生的服务不计入。"),
     "period_invalid": _l("统计期间不正确：结束日期不能早于开始日期，且须在2000至2100年之间。"),
 }
 
 
-def add_messages(messages):
-    """A package's refusal texts; a code may not take another package's text."""
-    clashes = {code for code, text in messages.items()
-               if code in MESSAGES and MESSAGES[code] is not text}
-    if clashes:
-        raise ValueError(f"refusal codes already taken: {sorted(clashes)}")
-    MESSAGES.update(messages)
-
-
 def message(code, **params):
     """The person-facing text of a refusal code."""
-    text = MESSAGES.get(code)
+    text = registry().messages.get(code)
     if text is None:
         return code
     text = str(text)

@@ -8,10 +8,9 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app import db
+from community.extensions import db
 from community.dbsetup import UTCDateTime, utcnow
 
-ROLES = ("admin", "staff", "member", "assessor")
 ZONE_KINDS = ("office", "open_desk", "roadshow_hall", "meeting_room", "leisure",
               "service_counter", "other")
 SECTORS = ("智能制造", "智慧医疗", "智慧金融", "智慧文旅", "数字营销", "数字内容",
@@ -55,6 +54,8 @@ class Community(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     period_start_on: Mapped[date]
     period_end_on: Mapped[date]
+    # Attendees' personal data is kept for the acceptance review until this day.
+    personal_data_until: Mapped[date | None]
 
 
 class Target(db.Model):
@@ -104,6 +105,32 @@ class Desk(db.Model):
     in_service_on: Mapped[date]
 
     zone: Mapped[Zone] = relationship()
+    states: Mapped[list["DeskState"]] = relationship(
+        order_by="DeskState.effective_on", cascade="all, delete-orphan")
+
+
+class DeskState(db.Model):
+    """A desk's status and zero-rent flag from a date on: S2 for a past period reads
+    the state of its reference day, so changing a desk today never rewrites it."""
+
+    __table_args__ = (UniqueConstraint("desk_id", "effective_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desk.id", ondelete="CASCADE"))
+    effective_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20))
+    zero_rent: Mapped[bool]
+
+
+class Holiday(db.Model):
+    """A day off (statutory holiday) or an adjusted working day (调休) of the
+    official calendar, kept by staff per year with its source."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "off" or "workday"
+    name_zh: Mapped[str] = mapped_column(String(50), default="")
+    name_en: Mapped[str] = mapped_column(String(50), default="")
+    source: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Tenant(db.Model):
@@ -162,7 +189,8 @@ class DeskAssignment(db.Model):
 
 
 class ServedRecord(db.Model):
-    """One time a package served a tenant: the evidence behind S4."""
+    """One time a package served a tenant: the evidence behind S4 (community.served).
+    A service that did not happen after all is voided, never deleted."""
 
     __table_args__ = (UniqueConstraint("source", "ref"),
                       Index("ix_served_record_on", "served_on", "tenant_id"))
@@ -172,6 +200,8 @@ class ServedRecord(db.Model):
     source: Mapped[str] = mapped_column(String(32))
     ref: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(String(300), default="")
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    void_reason: Mapped[str] = mapped_column(String(200), default="")
 
     tenant: Mapped[Tenant] = relationship()
 

@@ -1,74 +1,67 @@
-"""Periods, and the registry where packages declare indicators and ledger sheets.
+"""The registry: the one door through which a package plugs into the app.
 
-The dashboard, the export and the evidence pack read only this registry, so
-they never name a domain package and can never disagree.
+The contract
+------------
+`app.create_app()` makes one `Registry` per app and calls each package's
+`init_app(app)` in the order app.py names them (community first). A package's
+`init_app` registers its blueprints and CLI on the app and hands the app's
+registry (`registry(app)`) everything else it adds:
+
+    reg.grant(role, *permissions)           what a role may do ("book", …)
+    reg.add_messages({code: text})          what its refusal codes say (a code is
+                                            owned once: a clash raises)
+    reg.add_labels({group: {code: 中文}})    Chinese labels of its stored codes
+    reg.add_attachment_owner(type, can_view)
+                                            which records carry evidence files and
+                                            who may read them: (user, owner_id) -> bool
+    reg.add_served_source(code, 中文)        how it names the service that makes a
+                                            tenant "served" (S4)
+    reg.add_indicator(Indicator(...))       its indicators (codes of the bang)
+    reg.add_sheet(Sheet(...))               its ledger sheets, each under the
+                                            indicator it evidences
+    reg.add_nav(NavItem(...))               its menu entries
+    reg.add_demo(loader)                    (session, tenants, rng) -> None
+    reg.add_attention(check)                (session, user) -> [(text, endpoint, args)]
+
+Nothing a package adds is kept in a module-level table: two apps made in one
+process do not see each other's grants, messages or sheets. The dashboard,
+the export and the evidence pack read only the registry, so they never name a
+domain package and can never disagree.
 """
-import calendar
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal
-from typing import Callable, Iterable
+from decimal import Decimal
+from typing import Callable
 
 from flask import current_app
 
 
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+# 榜单一's indicators in the bang's order, then the application form's OPC counts.
+# Every one is listed on the cover even when no package evidences it yet.
+BANG = (
+    ("P1", "专业服务", "Professional services"),
+    ("S1", "实体运营空间", "Operating space"),
+    ("S2", "创业者零租工位", "Zero-rent founder desks"),
+    ("S3", "可预约功能空间", "Bookable rooms"),
+    ("S4", "近12个月服务或入驻OPC企业", "OPC firms served or resident (12 months)"),
+    ("G1", "公共服务包", "Public-service package"),
+    ("E1", "生态活动", "Ecosystem events"),
+    ("C1", "场景支持", "Application scenarios"),
+)
+INDICATOR_ORDER = [code for code, _, _ in BANG] + ["O1", "O2"]
 
 
-@dataclass(frozen=True)
-class Period:
-    """An inclusive date range; `as_of` is the day level indicators are read on."""
-
-    start: date
-    end: date
-    as_of: date
-
-    @classmethod
-    def make(cls, start, end, today):
-        if end < start:
-            raise ValueError("end before start")
-        if start < FIRST_DAY or end > LAST_DAY:  # also keeps UTC conversions in range
-            raise ValueError("period outside 2000-2100")
-        return cls(start, end, min(max(today, start), end))
-
-    @property
-    def days(self):
-        return (self.end - self.start).days + 1
-
-
-def add_months(day, months):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-PERIOD_CHOICES = ("year", "last12", "h1", "h2", "implementation", "custom")
-
-
-def period_for(choice, today, year=None, start=None, end=None, implementation=None):
-    """The period a dashboard choice names; raises ValueError for a bad custom range."""
-    year = year or today.year
-    if choice == "last12":
-        return Period.make(add_months(today, -12) + timedelta(days=1), today, today)
-    if choice == "h1":
-        return Period.make(date(year, 1, 1), date(year, 6, 30), today)
-    if choice == "h2":
-        return Period.make(date(year, 7, 1), date(year, 12, 31), today)
-    if choice == "implementation" and implementation:
-        return Period.make(implementation[0], implementation[1], today)
-    if choice == "custom":
-        if not (isinstance(start, date) and isinstance(end, date)):
-            raise ValueError("custom period needs both dates")
-        return Period.make(start, end, today)
-    return Period.make(date(year, 1, 1), date(year, 12, 31), today)
+def _rank(code):
+    return INDICATOR_ORDER.index(code) if code in INDICATOR_ORDER else len(INDICATOR_ORDER)
 
 
 @dataclass(frozen=True)
 class Indicator:
-    """An indicator of the bang: `value(session, period)` returns a number.
+    """An indicator: `value(session, period)` returns a number.
 
     `per_year` targets (24 events a year) are scaled to the period's length;
-    level targets (3000 m²) apply as they are.
+    level targets (3000 m²) apply as they are. `detail` explains the figure in
+    a line; `lacking` counts the rows behind it that lack evidence; `met`
+    decides a target that is not a number (S3: a hall and a meeting room).
     """
 
     code: str
@@ -79,16 +72,16 @@ class Indicator:
     default_target: Decimal | None = None
     per_year: bool = False
     detail: Callable | None = None  # (session, period) -> short text
+    lacking: Callable | None = None  # (session, period) -> rows lacking evidence
+    met: Callable | None = None  # (session, period) -> bool, for a target in words
+    target_text: str = ""  # the target in words, when it is not a number
 
     def target_for(self, targets, period):
         """The target for a period from per-year targets {(code, year): value}."""
         base = targets.get((self.code, period.end.year), self.default_target)
         if base is None or not self.per_year:
             return base
-        if period.start == date(period.start.year, 1, 1) and period.days in (365, 366):
-            return base
-        scaled = Decimal(base) * Decimal(period.days) / Decimal(365)
-        return scaled.quantize(Decimal(1), rounding=ROUND_CEILING)
+        return period.scaled(Decimal(base))
 
 
 @dataclass(frozen=True)
@@ -102,16 +95,13 @@ class Column:
 
 @dataclass(frozen=True)
 class Sheet:
-    """A ledger sheet: its Chinese title as the bang writes it, columns and rows."""
+    """A ledger sheet: its Chinese title as the bang writes it, the indicator it
+    evidences (which places it in the workbook), columns and rows."""
 
     title: str
+    indicator: str
     columns: tuple[Column, ...]
-    rows: Callable[..., Iterable[dict]]  # (session, period) -> dicts keyed by column
-    order: int = 100
-
-
-# The bang's order (榜单一), then the application form's OPC counts.
-INDICATOR_ORDER = ["P1", "S1", "S2", "S3", "S4", "G1", "E1", "C1", "O1", "O2"]
+    rows: Callable  # (session, period) -> iterable of dicts keyed by column
 
 
 @dataclass(frozen=True)
@@ -125,61 +115,124 @@ class NavItem:
 
 @dataclass
 class Registry:
-    indicators: list[Indicator] = field(default_factory=list)
-    sheets: list[Sheet] = field(default_factory=list)
-    # How each package that records a served tenant names its service (S4 ledger).
-    served_sources: dict[str, str] = field(default_factory=dict)
-    # Menu entries packages add to the one base layout.
-    nav: list[NavItem] = field(default_factory=list)
-    # Demo builders run after the core's demo: (session, tenants, rng) -> None.
-    demo_loaders: list[Callable] = field(default_factory=list)
-    # What an operator must act on first: (session, user) -> [(text, endpoint, args)].
-    attention: list[Callable] = field(default_factory=list)
+    grants: dict = field(default_factory=dict)  # role -> set of permissions
+    messages: dict = field(default_factory=dict)  # refusal code -> lazy text
+    labels: dict = field(default_factory=dict)  # group -> {code: Chinese label}
+    attachment_owners: dict = field(default_factory=dict)  # owner type -> can_view
+    served_sources: dict = field(default_factory=dict)  # source -> Chinese name
+    indicators: list = field(default_factory=list)
+    sheets: list = field(default_factory=list)
+    nav: list = field(default_factory=list)
+    demo_loaders: list = field(default_factory=list)
+    attention: list = field(default_factory=list)
+
+    def grant(self, role, *permissions):
+        self.grants.setdefault(role, set()).update(permissions)
+
+    def add_messages(self, messages):
+        clashes = sorted(code for code, text in messages.items()
+                         if code in self.messages and self.messages[code] is not text)
+        if clashes:
+            raise ValueError(f"refusal codes already taken: {clashes}")
+        self.messages.update(messages)
+
+    def add_labels(self, labels):
+        for group, values in labels.items():
+            if group in self.labels:
+                raise ValueError(f"label group {group} declared twice")
+            self.labels[group] = dict(values)
+
+    def add_attachment_owner(self, owner_type, can_view):
+        if owner_type in self.attachment_owners:
+            raise ValueError(f"attachment owner {owner_type} declared twice")
+        self.attachment_owners[owner_type] = can_view
+
+    def add_served_source(self, source, title):
+        if source in self.served_sources:
+            raise ValueError(f"served source {source} declared twice")
+        self.served_sources[source] = title
 
     def add_indicator(self, indicator):
         if any(i.code == indicator.code for i in self.indicators):
             raise ValueError(f"indicator {indicator.code} declared twice")
         self.indicators.append(indicator)
-        self.indicators.sort(key=lambda i: (INDICATOR_ORDER.index(i.code)
-                                            if i.code in INDICATOR_ORDER else 99, i.code))
+        self.indicators.sort(key=lambda i: (_rank(i.code), i.code))
 
     def add_sheet(self, sheet):
+        if sheet.indicator not in INDICATOR_ORDER:
+            raise ValueError(f"sheet {sheet.title} evidences an unknown indicator")
         self.sheets.append(sheet)
-        self.sheets.sort(key=lambda s: s.order)
+        self.sheets.sort(key=lambda s: _rank(s.indicator))  # stable: declaration order within
+
+    def add_nav(self, item):
+        self.nav.append(item)
+
+    def add_demo(self, loader):
+        self.demo_loaders.append(loader)
+
+    def add_attention(self, check):
+        self.attention.append(check)
 
 
 def registry(app=None):
+    """The registry of the given app, or of the app handling this request/command."""
     return (app or current_app).extensions["opc_registry"]
 
 
 @dataclass(frozen=True)
 class Result:
-    indicator: Indicator
+    """One indicator's figure for a period; `indicator` is None where no package
+    keeps its ledger yet (the cover says 未建立台账 instead of leaving it out)."""
+
+    code: str
+    title_zh: str
+    title_en: str
+    indicator: Indicator | None
     target: Decimal | None
-    actual: Decimal
-    detail: str
+    actual: Decimal | None
+    detail: str = ""
+    lacking: int | None = None
+    met: bool | None = None
+
+    @property
+    def unit(self):
+        return self.indicator.unit if self.indicator else ""
 
     @property
     def percent(self):
-        if not self.target:
+        if not self.target or self.actual is None:
             return None
         return int(Decimal(self.actual) * 100 / Decimal(self.target))
 
     def status(self, period):
-        """met, ongoing (period not over yet) or missed; none without a target."""
-        if self.target is None:
+        """met, ongoing (period not over yet), missed, none (no target) or absent."""
+        if self.indicator is None:
+            return "absent"
+        if self.met is not None:
+            reached = self.met
+        elif self.target is None:
             return "none"
-        if Decimal(self.actual) >= Decimal(self.target):
+        else:
+            reached = Decimal(self.actual) >= Decimal(self.target)
+        if reached:
             return "met"
         return "ongoing" if period.as_of < period.end else "missed"
 
 
 def evaluate(session, reg, targets, period):
-    """Every registered indicator for a period: what the dashboard and export show."""
+    """Every indicator of the bang, then the package ones, for a period: what the
+    dashboard and the export show."""
+    by_code = {i.code: i for i in reg.indicators}
     results = []
+    for code, title_zh, title_en in BANG:
+        if code not in by_code:
+            results.append(Result(code, title_zh, title_en, None, None, None))
     for indicator in reg.indicators:
-        actual = indicator.value(session, period)
-        detail = indicator.detail(session, period) if indicator.detail else ""
-        results.append(Result(indicator, indicator.target_for(targets, period),
-                              actual, detail))
+        results.append(Result(
+            indicator.code, indicator.title_zh, indicator.title_en, indicator,
+            indicator.target_for(targets, period), indicator.value(session, period),
+            indicator.detail(session, period) if indicator.detail else "",
+            indicator.lacking(session, period) if indicator.lacking else None,
+            indicator.met(session, period) if indicator.met else None))
+    results.sort(key=lambda r: (_rank(r.code), r.code))
     return results

@@ -1,144 +1,24 @@
-"""The community core's decisions as plain functions: no request, no template.
+"""The community core's decisions on tenants, zones and desks, as plain functions:
+no request, no template. The kernel they stand on is apart: refusals
+(`community.refusals`), permissions (`community.permissions`) and validators
+(`community.validators`).
 
 A refusal raises ``Refused(code)`` (or ``Invalid`` with one code per field);
 views turn codes into messages, tests assert the codes.
 """
 import re
-import unicodedata
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
-import phonenumbers
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from community import audit
 from community.dbsetup import lock_row
-from community.models import (DESK_STATUSES, RELATIONSHIPS, ROLES, SECTORS, ZONE_KINDS,
-                              Desk, DeskAssignment, Member, ServedRecord, Tenant, Zone,
-                              ZoneArea)
-
-
-class Refused(Exception):
-    """A rule said no; `code` is stable, `params` fill the message."""
-
-    def __init__(self, code, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-
-class Invalid(Refused):
-    """Bad input: a code per field, so a form can show each beside its field."""
-
-    def __init__(self, errors):
-        super().__init__("invalid")
-        self.errors = errors  # {field: code}
-
-    def __str__(self):
-        return f"invalid {self.errors}"
-
-
-# --- permissions: the one mechanism every route uses --------------------------
-
-PERMISSIONS = {
-    "admin": {"view", "edit", "export", "export_full", "admin"},
-    "staff": {"view", "edit", "export"},
-    "assessor": {"view", "export"},
-    "member": set(),
-}
-assert set(PERMISSIONS) == set(ROLES)
-
-
-def grant(role, *permissions):
-    """Let a package give a role its own permissions (booking grants members "book")."""
-    PERMISSIONS[role].update(permissions)
-
-
-def can(user, permission):
-    """Whether the user's role grants a community-wide permission."""
-    return bool(user and user.is_authenticated and user.active
-                and permission in PERMISSIONS.get(user.role, ()))
-
-
-def can_view_tenant(user, tenant_id):
-    """Staff, admin and assessors see every tenant; a member only its own."""
-    return can(user, "view") or (
-        user.is_authenticated and user.role == "member" and user.tenant_id == tenant_id)
-
-
-# --- validators -------------------------------------------------------------
-
-def clean_uscc(value):
-    """The USCC in canonical form, or Refused naming what is wrong with it."""
-    value = unicodedata.normalize("NFKC", value or "").strip().upper().replace(" ", "")
-    if not value:
-        raise Refused("required")
-    if len(value) != 18:
-        raise Refused("uscc_length")
-    try:
-        return stdnum_uscc.validate(value)
-    except InvalidChecksum:
-        raise Refused("uscc_checksum") from None
-    except ValidationError:
-        raise Refused("uscc_format") from None
-
-
-def clean_phone(value, mobile_only=False):
-    """A Chinese phone number as national digits (13800138000, 02363001234)."""
-    value = unicodedata.normalize("NFKC", value or "").strip()
-    value = re.sub(r"[\s\-()（）]", "", value)
-    if not value:
-        raise Refused("required")
-    try:
-        number = phonenumbers.parse(value, "CN")
-    except phonenumbers.NumberParseException:
-        raise Refused("phone_invalid") from None
-    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
-        raise Refused("phone_invalid")
-    kind = phonenumbers.number_type(number)
-    if mobile_only and kind not in (phonenumbers.PhoneNumberType.MOBILE,
-                                    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise Refused("phone_not_mobile")
-    national = str(number.national_number)
-    if kind == phonenumbers.PhoneNumberType.FIXED_LINE:
-        national = "0" + national
-    return national
-
-
-def mask_phone(value):
-    """138****8000: what screens and exports show unless an admin asks for more."""
-    if not value or len(value) < 7:
-        return value or ""
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-def clean_email(value):
-    value = (value or "").strip()
-    if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-        raise Refused("email_invalid")
-    return value
-
-
-def clean_area(value):
-    """An area in m² as a positive Decimal with at most two decimals."""
-    try:
-        area = Decimal(str(value).strip())
-    except (InvalidOperation, AttributeError):
-        raise Refused("area_invalid") from None
-    if not area.is_finite() or area <= 0:
-        raise Refused("area_not_positive")
-    if area != area.quantize(Decimal("0.01")) or area >= Decimal("100000000"):
-        raise Refused("area_invalid")
-    return area.quantize(Decimal("0.01"))
-
-
-def initials(name):
-    """Pinyin initials for search: 重庆云启科技 -> cqyqkj."""
-    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+from community.models import (DESK_STATUSES, RELATIONSHIPS, SECTORS, ZONE_KINDS, Desk,
+                              DeskAssignment, DeskState, Member, Tenant, Zone, ZoneArea)
+from community.refusals import Invalid, Refused
+from community.validators import (clean_area, clean_email, clean_phone, clean_text,
+                                  clean_uscc, initials)
 
 
 # --- tenants ----------------------------------------------------------------
@@ -158,16 +38,6 @@ def check_tenant(session, data, tenant_id=None):
         except Refused as exc:
             errors[name] = exc.code
 
-    def required_text(limit):
-        def check(value):
-            value = (value or "").strip()
-            if not value:
-                raise Refused("required")
-            if len(value) > limit:
-                raise Refused("too_long")
-            return value
-        return check
-
     def choice(options):
         def check(value):
             if value not in options:
@@ -186,9 +56,9 @@ def check_tenant(session, data, tenant_id=None):
             return value
         return check
 
-    field("name", required_text(200))
+    field("name", lambda value: clean_text(value, 200, required=True))
     field("uscc", clean_uscc)
-    field("legal_rep", required_text(100))
+    field("legal_rep", lambda value: clean_text(value, 100, required=True))
     field("phone", clean_phone)
     field("email", clean_email)
     field("sector", choice(SECTORS))
@@ -249,19 +119,6 @@ def add_member(session, actor, tenant, name, phone="", is_founder=False):
     session.add(member)
     audit.record(session, actor, "member.created", member)
     return member
-
-
-def record_served(session, tenant_id, served_on, source, ref, note=""):
-    """Record, once per (source, ref), that a package served a tenant on a date (S4)."""
-    existing = session.scalar(select(ServedRecord).where(
-        ServedRecord.source == source, ServedRecord.ref == str(ref)))
-    if existing is not None:
-        existing.served_on, existing.tenant_id, existing.note = served_on, tenant_id, note
-        return existing
-    record = ServedRecord(tenant_id=tenant_id, served_on=served_on, source=source,
-                          ref=str(ref), note=note[:300])
-    session.add(record)
-    return record
 
 
 # --- zones ------------------------------------------------------------------
@@ -360,7 +217,9 @@ def bulk_create_desks(session, actor, zone, prefix, first, count, zero_rent,
         raise Refused("desk_code_taken", codes="、".join(sorted(taken)[:5]),
                       count=len(taken))
     desks = [Desk(code=code, zone=zone, zero_rent=zero_rent, status="available",
-                  in_service_on=in_service_on) for code in codes]
+                  in_service_on=in_service_on,
+                  states=[DeskState(effective_on=in_service_on, status="available",
+                                    zero_rent=zero_rent)]) for code in codes]
     session.add_all(desks)
     audit.record(session, actor, "desk.bulk_created", object_type="desk",
                  after={"zone": zone.name, "codes": [codes[0], codes[-1]],
@@ -368,13 +227,39 @@ def bulk_create_desks(session, actor, zone, prefix, first, count, zero_rent,
     return desks
 
 
-def set_desk_status(session, actor, desk, status, zero_rent):
+def set_desk_status(session, actor, desk, status, zero_rent, effective_on, today):
+    """Change a desk's status and zero-rent flag from a date on (kept as dated
+    history: S2 for an earlier day still reads the state it had then)."""
+    errors = {}
     if status not in DESK_STATUSES:
-        raise Invalid({"status": "choice_invalid"})
+        errors["status"] = "choice_invalid"
+    if not isinstance(effective_on, date):
+        errors["effective_on"] = "required"
+    elif effective_on < desk.in_service_on:
+        errors["effective_on"] = "before_in_service_day"
+    if errors:
+        raise Invalid(errors)
     before = audit.snapshot(desk)
-    desk.status, desk.zero_rent = status, zero_rent
-    audit.record(session, actor, "desk.updated", desk, before=before)
+    state = next((s for s in desk.states if s.effective_on == effective_on), None)
+    if state is None:
+        state = DeskState(effective_on=effective_on)
+        desk.states.append(state)
+    state.status, state.zero_rent = status, bool(zero_rent)
+    current = desk_state_on(desk, today)
+    desk.status, desk.zero_rent = current.status, current.zero_rent
+    audit.record(session, actor, "desk.updated", desk, before=before,
+                 note=f"自 {effective_on:%Y-%m-%d} 起")
     return desk
+
+
+def desk_state_on(desk, day):
+    """The desk's state on a day (its first state before it was in service)."""
+    states = sorted(desk.states, key=lambda s: s.effective_on)
+    current = states[0] if states else DeskState(status=desk.status, zero_rent=desk.zero_rent)
+    for state in states:
+        if state.effective_on <= day:
+            current = state
+    return current
 
 
 def overlapping_assignment(session, desk_id, starts_on, ends_on, exclude_id=None):

@@ -1,13 +1,14 @@
 """Community settings and per-year targets (defaults from the bang)."""
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
 from community import audit
 from community.models import Community, Target
-from community.rules import Invalid, Refused, clean_uscc
+from community.refusals import Invalid, Refused
+from community.validators import clean_uscc
 
 DEFAULTS = dict(name="重庆软信OPC创新创业社区", operator_name="", operator_uscc="",
                 address="", district="", timezone="Asia/Shanghai",
@@ -19,6 +20,14 @@ def current_settings(session):
     """The settings row; an unsaved default one before the community is set up."""
     row = session.scalar(select(Community).limit(1))
     return row if row is not None else Community(**DEFAULTS)
+
+
+def community_zone(session):
+    """The community's time zone: what every local day, window and ledger time uses."""
+    try:
+        return ZoneInfo(current_settings(session).timezone)
+    except (ZoneInfoNotFoundError, ValueError):  # a bad name must not break every page
+        return ZoneInfo(DEFAULTS["timezone"])
 
 
 def targets(session):
@@ -62,6 +71,17 @@ def save_settings(session, actor, data):
     audit.record(session, actor, "community.updated" if before else "community.created",
                  row, before=before)
     return row
+
+
+def save_targets(session, actor, typed):
+    """Set the targets typed in settings: {(code, year): text}; blank clears one."""
+    for (code, year), raw in typed.items():
+        raw = (raw or "").strip()
+        try:
+            value = Decimal(raw) if raw else None
+        except InvalidOperation:
+            raise Invalid({"targets": "not_negative"}) from None
+        save_target(session, actor, code, year, value)
 
 
 def save_target(session, actor, code, year, value):

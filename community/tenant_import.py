@@ -4,7 +4,9 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from community.rules import Invalid, Refused, check_tenant, save_tenant
+from community.refusals import Invalid, Refused
+
+from community.rules import check_tenant, save_tenant
 
 COLUMNS = {  # header in the file -> tenant field
     "企业名称": "name", "统一社会信用代码": "uscc", "法定代表人": "legal_rep",

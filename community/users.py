@@ -2,8 +2,9 @@
 from sqlalchemy import select
 
 from community import audit
-from community.models import ROLES, Tenant, User
-from community.rules import Invalid
+from community.models import Tenant, User
+from community.permissions import ROLES
+from community.refusals import Invalid, Refused
 
 
 def create_user(session, actor, username, name, role, password, tenant_id=None):
@@ -28,4 +29,14 @@ def create_user(session, actor, username, name, role, password, tenant_id=None):
     session.add(user)
     audit.record(session, actor, "user.created", user, after={
         "username": username, "role": role, "tenant_id": user.tenant_id})
+    return user
+
+
+def toggle_active(session, actor, user):
+    """Disable an account (it can no longer log in) or enable it again; never one's own."""
+    if user.id == getattr(actor, "id", None):
+        raise Refused("cannot_disable_self")
+    before = audit.snapshot(user)
+    user.active = not user.active
+    audit.record(session, actor, "user.updated", user, before=before)
     return user

@@ -3,16 +3,16 @@ one commit per request, safe redirects, pagination, refusals as messages."""
 from functools import wraps
 from math import ceil
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app import db
+from community.extensions import db
 from community.dbsetup import begin_write
 from community.messages import message
-from community.rules import Invalid, can
+from community.permissions import can
+from community.refusals import Invalid, Refused
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -43,7 +43,7 @@ def enforce_login():
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "public", False) or current_user.is_authenticated:
         return None
-    from app import login_manager
+    from community.extensions import login_manager
     return login_manager.unauthorized()
 
 
@@ -59,20 +59,52 @@ def commit():
 
 
 def attempt(action, success=None):
-    """Run a rule and commit, flashing `success`; on a refusal roll back and flash why.
+    """Run a rule for a button (no form to validate) and commit, flashing `success`;
+    on a refusal roll back and flash why. Returns (True, result) or (False, the refusal)."""
+    return _run(action, success, None)
 
-    Returns (True, result) or (False, the refusal)."""
-    from community.rules import Refused
+
+def submit(form, action, success=None, *, errors="form"):
+    """The one form post: validate the form, run the rule, commit or roll back, say so.
+
+    `success` is the message (or a function of the rule's result giving it).
+    `errors="form"` puts problems beside the form's fields, for a view that
+    renders the form again; `errors="flash"` flashes them, for a form posted
+    from a page the view redirects back to. Returns (True, result) when the
+    work was committed, else (False, the refusal or None).
+    """
+    if not form.validate_on_submit():
+        if errors == "flash" and request.method == "POST":
+            flash_form_errors(form)
+        return False, None
+    return _run(action, success, form if errors == "form" else None)
+
+
+def _run(action, success, form):
     try:
         result = action()
     except Refused as exc:
         db.session.rollback()
-        flash(message(exc.code, **exc.params), "error")
+        if form is not None:
+            form_errors(form, exc)
+        else:
+            flash_refusal(exc)
         return False, exc
     commit()
+    if callable(success):
+        success = success(result)
     if success:
         flash(success, "success")
     return True, result
+
+
+def flash_refusal(exc):
+    """A refusal as messages: each field's problem, or the rule's one reason."""
+    if isinstance(exc, Invalid):
+        for code in exc.errors.values():
+            flash(message(code), "error")
+    else:
+        flash(message(exc.code, **exc.params), "error")
 
 
 def flash_form_errors(form):
@@ -136,12 +168,9 @@ def community_tz():
     """The community's time zone, read once per request (templates ask for it per row)."""
     from flask import g
 
-    from community.settings import current_settings
+    from community.settings import community_zone
     if "opc_tz" not in g:
-        try:
-            g.opc_tz = ZoneInfo(current_settings(db.session).timezone)
-        except Exception:  # a bad zone name in settings must not break every page
-            g.opc_tz = ZoneInfo(current_app.config["TIMEZONE_FALLBACK"])
+        g.opc_tz = community_zone(db.session)
     return g.opc_tz
 
 

@@ -11,15 +11,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from community import audit
 from community.models import ServedRecord
-from community.rules import Refused, clean_phone, record_served
-from community.settings import current_settings
+from community.refusals import Refused
+from community.served import record_served
+from community.settings import community_zone
+from community.validators import clean_phone
+from events import SERVED_SOURCE
 from events.models import Event, Registration, ScannerDevice
 from events.rules import register
 
@@ -117,7 +119,7 @@ def check_in(session, event_id, *, secret=None, registration_id=None, method, no
                                               "checked_in_at": now.isoformat(),
                                               "device_id": by_device})
         if row.tenant_id is not None:
-            _served(session, event_id, row.tenant_id)
+            _served(session, user, event_id, row.tenant_id)
         return Scan(row.id, row.name, row.mobile, row.organisation, row.tenant_id,
                     "registered", now, method, getattr(user or device, "name", ""))
     return _why_not(session, event_id, which, by_id, by_user, by_device, nonce)
@@ -175,18 +177,18 @@ def _why_not(session, event_id, which, by_id, by_user, by_device, nonce):
                          by=scan.by or str(scan.method))
 
 
-def _served(session, event_id, tenant_id):
+def _served(session, actor, event_id, tenant_id):
     """S4: a tenant whose people attended was served, once per event."""
     ref = f"event:{event_id}:tenant:{tenant_id}"
-    if session.scalar(select(ServedRecord.id).where(ServedRecord.source == "events",
+    if session.scalar(select(ServedRecord.id).where(ServedRecord.source == SERVED_SOURCE,
                                                     ServedRecord.ref == ref)) is not None:
         return  # a colleague checked in before: already recorded (one indexed read)
     event = session.get(Event, event_id)
-    zone = ZoneInfo(current_settings(session).timezone)
+    zone = community_zone(session)
     try:
         with session.begin_nested():
-            record_served(session, tenant_id, event.starts_at.astimezone(zone).date(),
-                          "events", ref, event.title)
+            record_served(session, actor, tenant_id, event.starts_at.astimezone(zone).date(),
+                          SERVED_SOURCE, ref, event.title)
     except IntegrityError:  # another scanner recorded it a moment ago
         pass
 

@@ -3,10 +3,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app import db
+from community.extensions import db
 from community.dbsetup import utcnow
 from community.messages import message
-from community.rules import Refused
+from community.refusals import Refused
 from events.rules import purge_personal_data
 
 events_cli = AppGroup("events", help="Events: retention of attendees' personal data.")

@@ -12,7 +12,7 @@ from booking.models import Room
 from community.demo import mobile, person
 from community.files import save_attachment
 from community.models import User
-from community.rules import Refused
+from community.refusals import Refused
 from events import checkin, rules
 from events.ledger import NOTICE, PHOTO
 

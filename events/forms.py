@@ -61,10 +61,6 @@ class DeviceForm(FlaskForm):
     name = StringField(_l("设备名称"), validators=[InputRequired(), Length(max=100)])
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""
-
-
 def room_choices(rooms):
     return [SelectChoice(0, _l("— 外部场地 —"))] + [
         SelectChoice(room.id, f"{room.zone.floor} · {room.zone.name}（{room.zone.capacity}人）")

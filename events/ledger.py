@@ -1,8 +1,6 @@
 """The events package's indicator (E1) and ledger sheets (活动台账, 活动签到明细)."""
 from collections import Counter
-from datetime import datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
@@ -10,21 +8,15 @@ from sqlalchemy.orm import selectinload
 from community.labels import label
 from community.models import Attachment
 from community.registry import Column, Indicator, Sheet
-from community.settings import current_settings
+from community.settings import community_zone
 from events.models import KINDS, Event, Registration
 
 NOTICE, PHOTO = "event_notice", "event_photo"
 
 
-def _zone(session):
-    return ZoneInfo(current_settings(session).timezone)
-
-
 def _starting_in(session, period):
     """SQL condition: the event starts on a day of the period (the community's days)."""
-    zone = _zone(session)
-    start = datetime.combine(period.start, time(0), zone)
-    end = datetime.combine(period.end + timedelta(days=1), time(0), zone)
+    start, end = period.window(community_zone(session))
     return (Event.starts_at >= start) & (Event.starts_at < end)
 
 
@@ -81,7 +73,7 @@ def event_rows(session, period):
     counts = registration_counts(session, ids)
     notices, photos = attachment_counts(session, NOTICE, ids), attachment_counts(
         session, PHOTO, ids)
-    zone = _zone(session)
+    zone = community_zone(session)
     for e in events:
         registered, attended = counts.get(e.id, (0, 0))
         organisers = e.organiser + (f"；协办：{e.co_organisers}" if e.co_organisers else "")
@@ -107,7 +99,7 @@ def checkin_rows(session, period):
         .where(Registration.checked_in_at.is_not(None), Event.status.in_(("held", "published")),
                _starting_in(session, period))
         .order_by(Event.starts_at, Registration.checked_in_at, Registration.id))
-    zone = _zone(session)
+    zone = community_zone(session)
     for r in rows:
         shown = r.assessor_consent and not r.purged
         yield {"date": r.event.starts_at.astimezone(zone).date(), "event": r.event.title,
@@ -122,19 +114,18 @@ def checkin_rows(session, period):
 
 def register(reg):
     """Plug E1 and the events sheets into the registry."""
-    reg.served_sources["events"] = "活动参与"
     reg.add_indicator(Indicator("E1", "生态活动", "Ecosystem events", "场", events_held,
                                 Decimal(24), per_year=True, detail=events_held_by_kind))
-    reg.add_sheet(Sheet("活动台账", (
+    reg.add_sheet(Sheet("活动台账", "E1", (
         Column("date", "活动日期", "date"), Column("kind", "活动类型"),
         Column("title", "活动名称"), Column("venue", "活动地点"),
         Column("organisers", "主办/协办单位"), Column("status", "状态"),
         Column("registered", "报名人数", "number"), Column("attended", "签到人数", "number"),
         Column("has_notice", "有活动通知", "bool"), Column("photos", "照片数", "number"),
-        Column("summary", "活动小结")), event_rows, order=60))
-    reg.add_sheet(Sheet("活动签到明细", (
+        Column("summary", "活动小结")), event_rows))
+    reg.add_sheet(Sheet("活动签到明细", "E1", (
         Column("date", "活动日期", "date"), Column("event", "活动名称"),
         Column("attendee", "参会人"), Column("mobile", "手机号", "phone"),
         Column("organisation", "单位"), Column("tenant", "入驻/服务企业", "bool"),
         Column("checked_in_at", "签到时间", "datetime"), Column("method", "签到方式")),
-        checkin_rows, order=61))
+        checkin_rows))

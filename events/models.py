@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app import db
+from community.extensions import db
 from booking.models import Booking, Room
 from community.dbsetup import UTCDateTime, utcnow
 from community.models import Tenant, User
@@ -71,6 +71,9 @@ class Registration(db.Model):
     email: Mapped[str] = mapped_column(String(200), default="")
     organisation: Mapped[str] = mapped_column(String(200), default="")
     tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id"), index=True)
+    # How the attendee is known to belong to the tenant: "member" (the mobile of one of
+    # its registered members) or "staff" (confirmed by staff); "" means not linked.
+    tenant_basis: Mapped[str] = mapped_column(String(16), default="")
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     assessor_consent: Mapped[bool] = mapped_column(default=False)  # PIPL Art. 23
     secret: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -12,7 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from community import audit
 from community.dbsetup import lock_row
 from community.models import Tenant
-from community.rules import Invalid, Refused, can, clean_email, clean_phone
+from community.permissions import can
+from community.refusals import Invalid, Refused
+from community.validators import clean_email, clean_phone
 from events.models import KINDS, Event, Registration
 
 EDITABLE = ("draft", "published")

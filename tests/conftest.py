@@ -15,7 +15,8 @@ from sqlalchemy import text
 from stdnum.cn import uscc as stdnum_uscc
 from werkzeug.serving import make_server
 
-from app import create_app, db
+from app import create_app
+from community.extensions import db
 from community import rules
 from community.models import User
 

@@ -1,25 +1,22 @@
 """Community settings and targets, users, evidence files, the audit trail."""
-from decimal import Decimal, InvalidOperation
 
-from flask import (abort, current_app, flash, redirect, render_template, request,
+from flask import (abort, current_app, redirect, render_template, request,
                    send_from_directory, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 from sqlalchemy import select
 
-from app import db
-from community import audit, rules
+from community.extensions import db
 from community.files import can_view_attachment, save_attachment
-from community.forms import SettingsForm, UploadForm, UserForm
-from community.messages import message
+from community.forms import ActionForm, SettingsForm, UploadForm, UserForm
 from community.models import Attachment, AuditEntry, Tenant, User
 from community.registry import registry
-from community.settings import TARGET_YEARS, current_settings, save_settings, save_target
+from community.settings import TARGET_YEARS, current_settings, save_settings, save_targets
 from community.settings import targets as saved_targets
-from community.users import create_user
+from community.users import create_user, toggle_active
 from community.views import bp
-from community.web import commit, form_errors, paginate, requires, safe_next
+from community.web import attempt, paginate, requires, safe_next, submit
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -27,24 +24,15 @@ from community.web import commit, form_errors, paginate, requires, safe_next
 def settings():
     row = current_settings(db.session)
     form = SettingsForm(obj=row)
-    if form.validate_on_submit():
-        try:
-            save_settings(db.session, current_user, dict(form.data))
-            for indicator in registry().indicators:
-                for year in TARGET_YEARS:
-                    raw = request.form.get(f"target-{indicator.code}-{year}", "").strip()
-                    try:
-                        value = Decimal(raw) if raw else None
-                    except InvalidOperation:
-                        raise rules.Invalid({"targets": "not_negative"}) from None
-                    save_target(db.session, current_user, indicator.code, year, value)
-        except rules.Refused as exc:
-            db.session.rollback()
-            form_errors(form, exc)
-        else:
-            commit()
-            flash(_("设置已保存。"), "success")
-            return redirect(url_for("community.settings"))
+
+    def save():
+        save_settings(db.session, current_user, dict(form.data))
+        save_targets(db.session, current_user, {
+            (i.code, year): request.form.get(f"target-{i.code}-{year}", "")
+            for i in registry().indicators for year in TARGET_YEARS})
+
+    if submit(form, save, _("设置已保存。"))[0]:
+        return redirect(url_for("community.settings"))
     return render_template("community/settings.html", form=form, years=TARGET_YEARS,
                            indicators=registry().indicators,
                            targets=saved_targets(db.session))
@@ -63,16 +51,10 @@ def user_new():
     form = UserForm()
     form.tenant_id.choices = [SelectChoice(0, "—")] + [SelectChoice(t.id, t.name) for t in db.session.scalars(
         select(Tenant).order_by(Tenant.name))]
-    if form.validate_on_submit():
-        try:
-            create_user(db.session, current_user, form.username.data, form.name.data,
-                        form.role.data, form.password.data, form.tenant_id.data or None)
-        except rules.Refused as exc:
-            form_errors(form, exc)
-        else:
-            commit()
-            flash(_("用户已创建。"), "success")
-            return redirect(url_for("community.users"))
+    if submit(form, lambda: create_user(
+            db.session, current_user, form.username.data, form.name.data, form.role.data,
+            form.password.data, form.tenant_id.data or None), _("用户已创建。"))[0]:
+        return redirect(url_for("community.users"))
     return render_template("community/user_form.html", form=form)
 
 
@@ -80,13 +62,8 @@ def user_new():
 @requires("admin")
 def user_toggle(user_id):
     user = db.get_or_404(User, user_id)
-    if user.id == current_user.id:
-        flash(_("不能停用自己的账号。"), "error")
-    else:
-        before = audit.snapshot(user)
-        user.active = not user.active
-        audit.record(db.session, current_user, "user.updated", user, before=before)
-        commit()
+    if ActionForm().validate_on_submit():
+        attempt(lambda: toggle_active(db.session, current_user, user))
     return redirect(url_for("community.users"))
 
 
@@ -101,19 +78,10 @@ def audit_log():
 @requires("edit")
 def file_upload(owner_type, owner_id):
     form = UploadForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            save_attachment(db.session, current_user, current_app.config["UPLOAD_FOLDER"],
-                            owner_type, owner_id, upload.filename or "", upload.read())
-        except rules.Refused as exc:
-            flash(message(exc.code, **exc.params), "error")
-        else:
-            commit()
-            flash(_("文件已上传。"), "success")
-    else:
-        for error in form.file.errors:
-            flash(error, "error")
+    submit(form, lambda: save_attachment(
+        db.session, current_user, current_app.config["UPLOAD_FOLDER"], owner_type, owner_id,
+        form.file.data.filename or "", form.file.data.read()), _("文件已上传。"),
+        errors="flash")
     return redirect(safe_next(request.form.get("next")))
 
 

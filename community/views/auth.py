@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from app import LANGUAGES, db, limiter
+from community.extensions import LANGUAGES, db, limiter
 from community import audit
 from community.forms import LoginForm, PasswordForm
 from community.models import User

@@ -5,12 +5,13 @@ from flask import abort, flash, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import db
+from community.extensions import db
 from community import audit
 from community.export import write_workbook
 from community.forms import PeriodForm
-from community.registry import evaluate, period_for, registry
-from community.rules import can
+from community.periods import period_for
+from community.registry import evaluate, registry
+from community.permissions import can
 from community.settings import current_settings, targets
 from community.views import bp
 from community.web import commit, requires, today

@@ -1,19 +1,20 @@
 """Zones (area history) and desks (bulk creation, assignments)."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app import db
+from community.extensions import db
 from community import audit, rules
 from community.files import attachments_of
 from community.forms import (AssignForm, BulkDeskForm, DeskStatusForm, EndAssignmentForm,
                              UploadForm, ZoneForm)
 from community.models import Desk, DeskAssignment, Member, Tenant, Zone
+from community.permissions import can
 from community.views import bp
-from community.web import commit, form_errors, paginate, requires, today
+from community.web import paginate, requires, submit, today
 
 
 @bp.route("/zones")
@@ -31,16 +32,11 @@ def zone_edit(zone_id=None):
     form = ZoneForm(obj=zone)
     if request.method == "GET" and zone is None:
         form.in_service_on.data = today()
-    if form.validate_on_submit():
-        try:
-            zone = rules.save_zone(db.session, current_user, form.data, zone,
-                                   area_effective_on=form.area_effective_on.data)
-        except rules.Refused as exc:
-            form_errors(form, exc)
-        else:
-            commit()
-            flash(_("区域已保存。"), "success")
-            return redirect(url_for("community.zone_detail", zone_id=zone.id))
+    ok, saved = submit(form, lambda: rules.save_zone(
+        db.session, current_user, form.data, zone,
+        area_effective_on=form.area_effective_on.data), _("区域已保存。"))
+    if ok:
+        return redirect(url_for("community.zone_detail", zone_id=saved.id))
     return render_template("community/zone_form.html", form=form, zone=zone)
 
 
@@ -83,19 +79,13 @@ def desks_bulk():
     if request.method == "GET":
         form.in_service_on.data = today()
         form.zone_id.data = request.args.get("zone_id", type=int)
-    if form.validate_on_submit():
-        zone = db.get_or_404(Zone, form.zone_id.data)
-        try:
-            created = rules.bulk_create_desks(
-                db.session, current_user, zone, form.prefix.data, form.first.data,
-                form.count.data, form.zero_rent.data, form.in_service_on.data)
-        except rules.Refused as exc:
-            form_errors(form, exc)
-        else:
-            commit()
-            flash(_("已创建 %(n)s 个工位：%(a)s 至 %(b)s。", n=len(created),
-                    a=created[0].code, b=created[-1].code), "success")
-            return redirect(url_for("community.desks", q=form.prefix.data.strip().upper()))
+    ok, _created = submit(form, lambda: rules.bulk_create_desks(
+        db.session, current_user, db.get_or_404(Zone, form.zone_id.data), form.prefix.data,
+        form.first.data, form.count.data, form.zero_rent.data, form.in_service_on.data),
+        lambda made: _("已创建 %(n)s 个工位：%(a)s 至 %(b)s。", n=len(made),
+                       a=made[0].code, b=made[-1].code))
+    if ok:
+        return redirect(url_for("community.desks", q=form.prefix.data.strip().upper()))
     return render_template("community/desks_bulk.html", form=form)
 
 
@@ -115,26 +105,20 @@ def desk_detail(desk_id):
     form = _assign_form(desk)
     if request.method == "GET":
         form.starts_on.data = today()
-    if request.method == "POST":
-        if not rules.can(current_user, "edit"):
-            abort(403)
-        if form.validate_on_submit():
-            member = db.get_or_404(Member, form.member_id.data)
-            try:
-                rules.assign_desk(db.session, current_user, desk, member,
-                                  form.starts_on.data, form.ends_on.data)
-            except rules.Refused as exc:
-                form_errors(form, exc)
-            else:
-                commit()
-                flash(_("工位已分配。"), "success")
-                return redirect(url_for("community.desk_detail", desk_id=desk.id))
+    if request.method == "POST" and not can(current_user, "edit"):
+        abort(403)
+    ok, _assignment = submit(form, lambda: rules.assign_desk(
+        db.session, current_user, desk, db.get_or_404(Member, form.member_id.data),
+        form.starts_on.data, form.ends_on.data), _("工位已分配。"))
+    if ok:
+        return redirect(url_for("community.desk_detail", desk_id=desk.id))
     assignments = db.session.scalars(
         select(DeskAssignment).where(DeskAssignment.desk_id == desk.id)
         .order_by(DeskAssignment.starts_on.desc())).all()
     return render_template("community/desk_detail.html", desk=desk, form=form,
                            assignments=assignments, end_form=EndAssignmentForm(),
-                           status_form=DeskStatusForm(obj=desk), today=today(),
+                           status_form=DeskStatusForm(obj=desk, effective_on=today()),
+                           today=today(),
                            history=audit.history(db.session, "desk", desk.id))
 
 
@@ -143,11 +127,10 @@ def desk_detail(desk_id):
 def desk_status(desk_id):
     desk = db.get_or_404(Desk, desk_id)
     form = DeskStatusForm()
-    if form.validate_on_submit():
-        rules.set_desk_status(db.session, current_user, desk, form.status.data,
-                              form.zero_rent.data)
-        commit()
-        flash(_("工位已更新。"), "success")
+    submit(form, lambda: rules.set_desk_status(db.session, current_user, desk,
+                                               form.status.data, form.zero_rent.data,
+                                               form.effective_on.data, today()),
+           _("工位已更新。"), errors="flash")
     return redirect(url_for("community.desk_detail", desk_id=desk.id))
 
 
@@ -156,17 +139,7 @@ def desk_status(desk_id):
 def assignment_end(assignment_id):
     assignment = db.get_or_404(DeskAssignment, assignment_id)
     form = EndAssignmentForm()
-    if form.validate_on_submit():
-        try:
-            rules.end_assignment(db.session, current_user, assignment, form.ends_on.data)
-        except rules.Refused as exc:
-            form_errors(form, exc)
-            for error in form.ends_on.errors:
-                flash(error, "error")
-        else:
-            commit()
-            flash(_("工位使用已结束。"), "success")
-    else:
-        for error in form.ends_on.errors:
-            flash(error, "error")
+    submit(form, lambda: rules.end_assignment(db.session, current_user, assignment,
+                                              form.ends_on.data),
+           _("工位使用已结束。"), errors="flash")
     return redirect(url_for("community.desk_detail", desk_id=assignment.desk_id))

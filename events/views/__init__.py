@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import db
+from community.extensions import db
 from community.dbsetup import utcnow
 from community.labels import label
 from community.messages import message
-from community.rules import mask_phone
+from community.validators import mask_phone
 from community.web import community_tz
 from events.models import Event
 

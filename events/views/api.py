@@ -6,8 +6,8 @@ from CSRF because no cookie authenticates it.
 from flask import abort, g, jsonify, request
 from sqlalchemy import select
 
-from app import db
-from community.rules import Refused
+from community.extensions import db
+from community.refusals import Refused
 from community.web import commit, public
 from events import checkin
 from events.ledger import venue_of

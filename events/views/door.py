@@ -8,11 +8,12 @@ from pypinyin import lazy_pinyin
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app import db
-from community.rules import Refused
+from community.extensions import db
+from community.refusals import Refused
 from community.web import attempt, commit, form_errors, requires
 from events import checkin
-from events.forms import ActionForm, DeviceForm, PaperForm, PaperWalkInForm, WalkInForm
+from community.forms import ActionForm
+from events.forms import DeviceForm, PaperForm, PaperWalkInForm, WalkInForm
 from events.models import Event, Registration, ScannerDevice
 from events.tickets import qr_png
 from events.views import (aware, bp, flash_refused, local, now, scan_answer, tenant_names,

@@ -6,19 +6,20 @@ from flask_login import current_user
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import selectinload
 
-from app import db
+from community.extensions import db
 from booking.models import Room
 from community import audit
 from community.files import attachments_of, check_content, save_attachment
 from community.forms import UploadForm
 from community.messages import message
 from community.models import Zone
-from community.rules import Refused
+from community.refusals import Refused
 from community.settings import current_settings
 from community.web import attempt, commit, form_errors, paginate, requires
 from events import rules
 from events.checkin import attendance
-from events.forms import ActionForm, EventForm, SummaryForm, room_choices
+from community.forms import ActionForm
+from events.forms import EventForm, SummaryForm, room_choices
 from events.ledger import NOTICE, PHOTO, attachment_counts, registration_counts, venue_of
 from events.models import KINDS, STATUSES, Event, Registration
 from events.views import aware, bp, local, now

@@ -5,13 +5,14 @@ from flask import (Response, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import db, limiter
+from community.extensions import db, limiter
 from community.messages import message
-from community.rules import Refused
+from community.refusals import Refused
 from community.settings import current_settings
 from community.web import attempt, commit, community_tz, form_errors, public
 from events import checkin, rules
-from events.forms import ActionForm, RegistrationForm, SelfCheckinForm
+from community.forms import ActionForm
+from events.forms import RegistrationForm, SelfCheckinForm
 from events.ical import event_ics
 from events.ledger import venue_of
 from events.models import Registration

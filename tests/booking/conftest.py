@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app import db
+from community.extensions import db
 from booking.models import Room
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -5,7 +5,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from app import db
+from community.extensions import db
 from booking.models import Booking, Room
 from community.models import User
 from tests.booking.test_views import next_workday

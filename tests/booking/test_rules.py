@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from app import db
-from booking import rules
+from community.extensions import db
+from booking import hours, rooms, rules
 from booking.models import Booking
 from community.models import ServedRecord
 from tests.booking.conftest import NOW, TZ, at
@@ -93,7 +93,7 @@ def test_slot_taken_but_back_to_back_is_fine(app, make_room, member, make_user, 
 
 def test_blackout(app, make_room, member, staff):
     room = make_room()
-    rules.add_blackout(db.session, staff, room, at("11-17", "09:00"), at("11-17", "12:00"), "保洁")
+    rooms.add_blackout(db.session, staff, room, at("11-17", "09:00"), at("11-17", "12:00"), "保洁")
     db.session.commit()
     refused("blackout", member, room, at("11-17", "11:00"), at("11-17", "12:00"))
 
@@ -202,7 +202,7 @@ def test_event_reservation_has_the_same_guarantee(app, make_room, member, staff)
 def test_day_slots(app, make_room, member):
     room = make_room()
     book(member, room, at("11-17", "10:00"), at("11-17", "11:00"))
-    slots = rules.day_slots(db.session, room, at("11-17", "00:00").date(), NOW, TZ,
+    slots = hours.day_slots(db.session, room, at("11-17", "00:00").date(), NOW, TZ,
                             tenant_id=member.tenant_id)
     states = {s.starts_at.astimezone(TZ).strftime("%H:%M"): s.state for s in slots}
     assert len(slots) == 24 and states["10:00"] == states["10:30"] == "mine"
@@ -211,7 +211,7 @@ def test_day_slots(app, make_room, member):
 
 def test_utilisation_and_s3(app, make_room, member):
     from booking.ledger import rooms_in_service, utilisation_rows
-    from community.registry import period_for
+    from community.periods import period_for
     room = make_room()
     booking = book(member, room, at("11-17", "10:00"), at("11-17", "12:00"))
     rules.check_in(db.session, member, booking, at("11-17", "10:00"))
@@ -229,7 +229,7 @@ def test_utilisation_and_s3(app, make_room, member):
 def test_approval_rechecks_blackouts_added_since_the_request(app, make_room, member, staff):
     hall = make_room(kind="roadshow_hall", needs_approval=True)
     booking = book(member, hall, at("11-17", "14:00"), at("11-17", "16:00"))
-    rules.add_blackout(db.session, staff, hall, at("11-17", "08:00"), at("11-17", "20:00"), "检修")
+    rooms.add_blackout(db.session, staff, hall, at("11-17", "08:00"), at("11-17", "20:00"), "检修")
     db.session.commit()
     with pytest.raises(rules.BookingRefused) as exc:
         rules.decide(db.session, staff, booking, True, "", NOW, TZ)

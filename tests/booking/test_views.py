@@ -6,9 +6,9 @@ import pytest
 import vobject
 from sqlalchemy import func, select
 
-from app import db
+from community.extensions import db
 from booking.models import Booking, TenantFeed
-from booking.rules import holiday_name
+from booking.hours import holiday_name
 from community.dbsetup import utcnow
 from tests.booking.conftest import TZ
 

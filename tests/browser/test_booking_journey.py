@@ -5,7 +5,7 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
-from app import db
+from community.extensions import db
 from booking.models import Room
 from community import rules
 from community.models import User

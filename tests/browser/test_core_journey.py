@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from app import db
+from community.extensions import db
 from community import rules
 from tests.browser.conftest import PHONE
 from tests.conftest import tenant_data

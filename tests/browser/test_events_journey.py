@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from app import db
+from community.extensions import db
 from community.dbsetup import utcnow
 from events import rules
 from tests.browser.conftest import PHONE

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app, db
+from app import create_app
+from community.extensions import db
 from community.models import Desk, DeskAssignment, Tenant, User, Zone
 from tests.conftest import PG_URL, base_config
 

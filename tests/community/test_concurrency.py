@@ -6,10 +6,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 import pytest
 
-from app import db
+from community.extensions import db
 from community import rules
 from community.dbsetup import begin_write
 from community.models import Desk, DeskAssignment, Member
+from community.refusals import Refused
 from tests.conftest import PG_URL
 
 
@@ -33,7 +34,7 @@ def test_simultaneous_assignments_of_one_desk_make_one(app, make_desks, make_ten
                                   session.get(Member, member_id), date(2026, 3, 1))
                 session.commit()
                 outcomes.append("ok")
-            except rules.Refused as exc:
+            except Refused as exc:
                 session.rollback()
                 outcomes.append(exc.code)
             finally:

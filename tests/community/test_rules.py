@@ -5,17 +5,20 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app import db
-from community import rules
+from community.extensions import db
+from community import rules, validators
+from community.refusals import Invalid, Refused
+from community.served import record_served
 from community.models import AuditEntry, Desk, DeskAssignment, Tenant
-from community.registry import Indicator, Period, period_for
+from community.periods import Period, period_for
+from community.registry import Indicator
 from tests.conftest import tenant_data, valid_uscc, zone_data
 
 
 @pytest.mark.parametrize("code", ["11500000009276281J", "914403001922038216",
                                   " 11500000009276281j "])
 def test_real_usccs_are_accepted_and_normalised(code):
-    assert rules.clean_uscc(code) == code.strip().upper()
+    assert validators.clean_uscc(code) == code.strip().upper()
 
 
 @pytest.mark.parametrize("code, error", [
@@ -25,8 +28,8 @@ def test_real_usccs_are_accepted_and_normalised(code):
     ("", "required"),
 ])
 def test_bad_usccs_are_refused_with_a_reason(code, error):
-    with pytest.raises(rules.Refused) as exc:
-        rules.clean_uscc(code)
+    with pytest.raises(Refused) as exc:
+        validators.clean_uscc(code)
     assert exc.value.code == error
 
 
@@ -34,36 +37,36 @@ def test_bad_usccs_are_refused_with_a_reason(code, error):
     ("138 0013 8000", "13800138000"), ("+86 138-0013-8000", "13800138000"),
     ("１３８００１３８０００", "13800138000"), ("023-63001234", "02363001234")])
 def test_phones_are_normalised(raw, clean):
-    assert rules.clean_phone(raw) == clean
+    assert validators.clean_phone(raw) == clean
 
 
 @pytest.mark.parametrize("raw", ["12345", "14012345678", "+1 415 555 0100", "abc"])
 def test_bad_phones_are_refused(raw):
-    with pytest.raises(rules.Refused) as exc:
-        rules.clean_phone(raw)
+    with pytest.raises(Refused) as exc:
+        validators.clean_phone(raw)
     assert exc.value.code == "phone_invalid"
 
 
 def test_masked_phone_keeps_prefix_and_last_four():
-    assert rules.mask_phone("13800138000") == "138****8000"
+    assert validators.mask_phone("13800138000") == "138****8000"
 
 
 @pytest.mark.parametrize("raw, code", [("-5", "area_not_positive"), ("0", "area_not_positive"),
                                        ("abc", "area_invalid"), ("1.234", "area_invalid"),
                                        ("NaN", "area_not_positive")])
 def test_bad_areas_are_refused(raw, code):
-    with pytest.raises(rules.Refused) as exc:
-        rules.clean_area(raw)
+    with pytest.raises(Refused) as exc:
+        validators.clean_area(raw)
     assert exc.value.code == code
 
 
 def test_pinyin_initials():
-    assert rules.initials("重庆云启科技有限公司") == "cqyqkjyxgs"
+    assert validators.initials("重庆云启科技有限公司") == "cqyqkjyxgs"
 
 
 def test_duplicate_uscc_is_refused_and_nothing_saved(app, make_tenant):
     first = make_tenant()
-    with pytest.raises(rules.Invalid) as exc:
+    with pytest.raises(Invalid) as exc:
         rules.save_tenant(db.session, None, tenant_data(name="另一家", uscc=first.uscc))
     assert exc.value.errors == {"uscc": "uscc_duplicate"}
     db.session.rollback()
@@ -71,7 +74,7 @@ def test_duplicate_uscc_is_refused_and_nothing_saved(app, make_tenant):
 
 
 def test_tenant_errors_are_all_reported_at_once(app):
-    with pytest.raises(rules.Invalid) as exc:
+    with pytest.raises(Invalid) as exc:
         rules.save_tenant(db.session, None, tenant_data(
             uscc="11500000009276281K", phone="123", sector="农业",
             moved_in_on=date(2026, 5, 1), moved_out_on=date(2026, 4, 1)))
@@ -80,7 +83,7 @@ def test_tenant_errors_are_all_reported_at_once(app):
 
 
 def test_resident_needs_a_move_in_date(app):
-    with pytest.raises(rules.Invalid) as exc:
+    with pytest.raises(Invalid) as exc:
         rules.save_tenant(db.session, None, tenant_data(moved_in_on=None))
     assert exc.value.errors == {"moved_in_on": "required_for_resident"}
 
@@ -102,7 +105,7 @@ def test_bulk_desks_all_or_none(app, make_zone):
     desks = rules.bulk_create_desks(db.session, None, zone, "a", 1, 150, True, date(2026, 1, 1))
     db.session.commit()
     assert [desks[0].code, desks[-1].code] == ["A-001", "A-150"]
-    with pytest.raises(rules.Refused) as exc:
+    with pytest.raises(Refused) as exc:
         rules.bulk_create_desks(db.session, None, zone, "A", 145, 10, True, date(2026, 1, 1))
     assert exc.value.code == "desk_code_taken" and exc.value.params["count"] == 6
     db.session.rollback()
@@ -122,7 +125,7 @@ def test_desk_assignments_never_overlap(app, make_desks, make_member, existing, 
     db.session.commit()
     other = make_member()
     if clash:
-        with pytest.raises(rules.Refused) as exc:
+        with pytest.raises(Refused) as exc:
             rules.assign_desk(db.session, None, desk, other, *new)
         assert exc.value.code == "desk_taken"
         db.session.rollback()
@@ -134,7 +137,7 @@ def test_desk_assignments_never_overlap(app, make_desks, make_member, existing, 
 
 
 def test_assignment_end_before_start_is_refused(app, make_desks, make_member):
-    with pytest.raises(rules.Invalid) as exc:
+    with pytest.raises(Invalid) as exc:
         rules.assign_desk(db.session, None, make_desks(1)[0], make_member(),
                           date(2026, 5, 1), date(2026, 4, 1))
     assert exc.value.errors == {"ends_on": "end_before_start"}
@@ -142,8 +145,9 @@ def test_assignment_end_before_start_is_refused(app, make_desks, make_member):
 
 def test_out_of_service_desk_cannot_be_assigned(app, make_desks, make_member):
     desk = make_desks(1)[0]
-    rules.set_desk_status(db.session, None, desk, "out_of_service", True)
-    with pytest.raises(rules.Refused) as exc:
+    rules.set_desk_status(db.session, None, desk, "out_of_service", True, date(2025, 9, 1),
+                          date(2026, 5, 1))
+    with pytest.raises(Refused) as exc:
         rules.assign_desk(db.session, None, desk, make_member(), date(2026, 5, 1))
     assert exc.value.code == "desk_out_of_service"
 
@@ -171,7 +175,8 @@ def test_zero_rent_desks_and_occupancy(app, make_zone, make_desks, make_member):
     zone = make_zone()
     desks = make_desks(4, zone=zone)
     make_desks(2, zone=zone, zero_rent=False)
-    rules.set_desk_status(db.session, None, desks[3], "out_of_service", True)
+    rules.set_desk_status(db.session, None, desks[3], "out_of_service", True,
+                          date(2026, 2, 1), date(2026, 11, 22))
     rules.assign_desk(db.session, None, desks[0], make_member(), date(2026, 1, 1))
     db.session.commit()
     period = year(2026)
@@ -188,8 +193,8 @@ def test_firms_served_counts_residents_and_services_once(app, make_tenant):
     make_tenant(is_opc=False, moved_in_on=date(2026, 1, 1))
     closed = make_tenant(moved_in_on=date(2026, 1, 5), founded_on=date(2020, 1, 1),
                          closed_on=date(2026, 8, 1))
-    rules.record_served(db.session, served.id, date(2026, 3, 3), "community", "x1")
-    rules.record_served(db.session, resident.id, date(2026, 3, 3), "community", "x2")
+    record_served(db.session, None, served.id, date(2026, 3, 3), "community", "x1")
+    record_served(db.session, None, resident.id, date(2026, 3, 3), "community", "x2")
     db.session.commit()
     period = year(2026)
     assert firms_served(db.session, period) == 3  # resident, served, closed
@@ -200,8 +205,8 @@ def test_firms_served_counts_residents_and_services_once(app, make_tenant):
 
 def test_served_record_is_idempotent_per_source_ref(app, make_tenant):
     tenant = make_tenant()
-    rules.record_served(db.session, tenant.id, date(2026, 3, 3), "booking", 7)
-    rules.record_served(db.session, tenant.id, date(2026, 3, 4), "booking", 7)
+    record_served(db.session, None, tenant.id, date(2026, 3, 3), "booking", 7)
+    record_served(db.session, None, tenant.id, date(2026, 3, 4), "booking", 7)
     db.session.commit()
     from community.models import ServedRecord
     assert db.session.scalars(select(ServedRecord.served_on)).all() == [date(2026, 3, 4)]
@@ -227,11 +232,11 @@ def test_per_year_targets_scale_with_the_period():
 
 
 def test_valid_uscc_helper_makes_valid_codes():
-    assert rules.clean_uscc(valid_uscc(5))
+    assert validators.clean_uscc(valid_uscc(5))
 
 
-def test_a_package_cannot_take_another_packages_refusal_code():
-    from community.messages import MESSAGES, add_messages
+def test_a_package_cannot_take_another_packages_refusal_code(app):
+    from community.registry import registry
     with pytest.raises(ValueError, match="too_long"):
-        add_messages({"too_long": "another text"})
-    assert MESSAGES["too_long"] != "another text"
+        registry(app).add_messages({"too_long": "another text"})
+    assert str(registry(app).messages["too_long"]) != "another text"

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from app import db
+from community.extensions import db
 from community import rules
 from community.models import Attachment, AuditEntry, Desk, DeskAssignment, Tenant, Zone
 from tests.conftest import PASSWORD, valid_uscc
@@ -371,7 +371,9 @@ def test_export_workbook_masks_phones(client, login, small_community):
     login("staff")
     response = client.get("/ledger.xlsx")
     sheets = read_workbook(response.data)
-    assert list(sheets)[:4] == ["考核指标完成情况", "场地台账", "工位台账", "入驻、服务企业台账"]
+    # The bang's order: the cover, then S1, S2, S3, S4, E1's sheets.
+    assert list(sheets) == ["考核指标完成情况", "场地台账", "工位台账", "预约台账",
+                            "功能空间利用率", "入驻、服务企业台账", "活动台账", "活动签到明细"]
     firms = sheets["入驻、服务企业台账"]
     row = firms[firms["企业名称"] == "重庆台账科技有限公司"].iloc[0]
     assert row["联系电话"] == "138****8000" and row["统一社会信用代码"] == small_community.uscc

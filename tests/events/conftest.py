@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from app import db
+from community.extensions import db
 from community.dbsetup import utcnow
 from events import checkin, rules
 

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from app import db
+from community.extensions import db
 from community.dbsetup import utcnow
 from community.models import AuditEntry
 from events import checkin

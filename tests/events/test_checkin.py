@@ -4,9 +4,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import db
+from community.extensions import db
 from community.models import AuditEntry, ServedRecord
-from community.rules import Refused
+from community.refusals import Refused
 from events import checkin, rules
 from events.models import Registration
 from tests.events.conftest import NOW, person

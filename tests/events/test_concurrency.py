@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app import db
+from community.extensions import db
 from community.dbsetup import begin_write, utcnow
 from community.models import AuditEntry
 from events import checkin, rules

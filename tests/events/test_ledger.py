@@ -5,10 +5,11 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import func, select
 
-from app import db
+from community.extensions import db
 from community.files import save_attachment
 from community.models import ServedRecord
-from community.registry import Period, registry
+from community.periods import Period
+from community.registry import registry
 from community.settings import targets
 from events import checkin
 from events.ledger import checkin_rows, event_rows, events_held, events_held_by_kind

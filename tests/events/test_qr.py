@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from app import db
+from community.extensions import db
 from community.dbsetup import utcnow
 from events import checkin
 from events.models import Registration

@@ -3,10 +3,11 @@ from datetime import timedelta
 
 import pytest
 
-from app import db
+from community.extensions import db
 from booking.models import Booking
-from booking.rules import ensure_rooms, reserve_for_event
-from community.rules import Invalid
+from booking.rooms import ensure_rooms
+from booking.rules import reserve_for_event
+from community.refusals import Invalid
 from events import rules
 from tests.events.conftest import NOW, event_data
 

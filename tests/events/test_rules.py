@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import db
+from community.extensions import db
 from community.models import AuditEntry
-from community.rules import Invalid, Refused
+from community.refusals import Invalid, Refused
 from events import rules
 from events.models import Registration
 from tests.events.conftest import NOW, event_data, person

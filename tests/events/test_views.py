@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import db
+from community.extensions import db
 from community.dbsetup import utcnow
 from community.models import Attachment
 from community.web import community_tz

@@ -1,0 +1,36 @@
+"""Roles and permissions: the one idiom every route and rule uses.
+
+A role's permissions are the core's (below) plus what each package grants
+through the app's registry (`reg.grant("member", "book")`), so two apps in one
+process never share a grant. A view checks `can(user, "edit")` (or uses
+`community.web.requires`); a rule that needs "is this person of that firm"
+asks `member_of(user, tenant_id)`.
+"""
+from community.registry import registry
+
+ROLES = ("admin", "staff", "member", "assessor")
+
+CORE_GRANTS = {
+    "admin": {"view", "edit", "export", "export_full", "admin"},
+    "staff": {"view", "edit", "export"},
+    "assessor": {"view", "export"},
+    "member": set(),
+}
+
+
+def can(user, permission):
+    """Whether the user's role grants a community-wide permission."""
+    return bool(user is not None and user.is_authenticated and user.active
+                and permission in registry().grants.get(user.role, ()))
+
+
+def member_of(user, tenant_id):
+    """Whether the user is a member account of that tenant (never true for None)."""
+    return bool(user is not None and user.is_authenticated and user.active
+                and user.role == "member" and tenant_id is not None
+                and user.tenant_id == tenant_id)
+
+
+def can_view_tenant(user, tenant_id):
+    """Staff, admin and assessors see every tenant; a member only its own."""
+    return can(user, "view") or member_of(user, tenant_id)
