@@ -109,6 +109,9 @@ class SettingsForm(FlaskForm):
     timezone = StringField(_l("时区"), default="Asia/Shanghai")
     period_start_on = DateField(_l("实施周期开始"), validators=[InputRequired(DATE_MSG)])
     period_end_on = DateField(_l("实施周期结束"), validators=[InputRequired(DATE_MSG)])
+    personal_data_until = DateField(
+        _l("参会人个人信息保留至"), validators=[Optional()],
+        description=_l("留空则保留至实施周期结束后6个月（验收评估之后）；此前不会清除签到名单。"))
 
 
 class UserForm(FlaskForm):

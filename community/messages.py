@@ -45,6 +45,7 @@ MESSAGES = {
     "import_empty": _l("文件中没有数据行。"),
     "before_in_service_day": _l("生效日期不能早于启用日期。"),
     "cannot_disable_self": _l("不能停用自己的账号。"),
+    "keep_before_period_end": _l("个人信息须至少保留到实施周期结束，以备验收。"),
     "served_in_future": _l("服务日期不能晚于今天：尚未发生的服务不计入。"),
     "period_invalid": _l("统计期间不正确：结束日期不能早于开始日期，且须在2000至2100年之间。"),
 }

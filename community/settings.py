@@ -6,13 +6,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from community import audit
+from community.periods import add_months
 from community.models import Community, Target
 from community.refusals import Invalid, Refused
 from community.validators import clean_uscc
 
 DEFAULTS = dict(name="重庆软信OPC创新创业社区", operator_name="", operator_uscc="",
                 address="", district="", timezone="Asia/Shanghai",
-                period_start_on=date(2026, 8, 1), period_end_on=date(2027, 12, 31))
+                period_start_on=date(2026, 8, 1), period_end_on=date(2027, 12, 31),
+                personal_data_until=None)
+# The third-party acceptance review follows the implementation period; the sign-in
+# names it may ask for are kept until this long after the period ends.
+ACCEPTANCE_REVIEW_MONTHS = 6
 TARGET_YEARS = (2026, 2027)
 
 
@@ -20,6 +25,13 @@ def current_settings(session):
     """The settings row; an unsaved default one before the community is set up."""
     row = session.scalar(select(Community).limit(1))
     return row if row is not None else Community(**DEFAULTS)
+
+
+def personal_data_kept_until(settings):
+    """The last day attendees' personal data is kept: the admin's date, else the end
+    of the implementation period plus the acceptance review."""
+    return settings.personal_data_until or add_months(settings.period_end_on,
+                                                      ACCEPTANCE_REVIEW_MONTHS)
 
 
 def community_zone(session):
@@ -57,6 +69,9 @@ def save_settings(session, actor, data):
         errors["period_end_on"] = "required"
     elif start and end < start:
         errors["period_end_on"] = "end_before_start"
+    keep = data.get("personal_data_until")
+    if keep and end and keep < end:
+        errors["personal_data_until"] = "keep_before_period_end"
     if errors:
         raise Invalid(errors)
     row = session.scalar(select(Community).limit(1))
