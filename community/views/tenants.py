@@ -64,9 +64,13 @@ def tenant_detail(tenant_id):
                                        selectinload(DeskAssignment.member))
         .where(DeskAssignment.tenant_id == tenant.id)
         .order_by(DeskAssignment.starts_on.desc())).all()
-    served = db.session.scalars(select(ServedRecord).where(
-        ServedRecord.tenant_id == tenant.id).order_by(ServedRecord.served_on.desc())
-        .limit(100)).all()
+    # What took place: nothing dated after today; voided ones only for staff, marked.
+    served = select(ServedRecord).where(ServedRecord.tenant_id == tenant.id,
+                                        ServedRecord.served_on <= today())
+    if not can(current_user, "view"):
+        served = served.where(ServedRecord.voided_at.is_(None))
+    served = db.session.scalars(served.order_by(ServedRecord.served_on.desc())
+                                .limit(100)).all()
     return render_template(
         "community/tenant_detail.html", tenant=tenant, desks=desks, served=served,
         sources=registry().served_sources, member_form=MemberForm(),

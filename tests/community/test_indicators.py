@@ -1,0 +1,221 @@
+"""Indicators an assessor cannot knock down: S4 is the twelve months to the
+reference day, only services that took place count, level indicators read the
+reference day's dated history, the cover hides no indicator of the bang."""
+import io
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from community import rules
+from community.export import write_workbook
+from community.extensions import db
+from community.ledger import (firms_served, space_area, tenant_rows_for, zero_rent_desks,
+                              zero_rent_occupancy)
+from community.models import AuditEntry, DeskState, ServedRecord
+from community.periods import Period
+from community.refusals import Invalid
+from community.registry import BANG, evaluate, registry
+from community.served import log_service, record_served, void_served
+from community.settings import targets
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+
+
+def period(start, end, as_of=None):
+    return Period(start, end, as_of or end)
+
+
+# --- S4: 近12个月 -----------------------------------------------------------------
+
+def test_s4_counts_the_twelve_months_to_the_reference_day(app, make_tenant):
+    old = make_tenant(relationship_kind="served", moved_in_on=None)
+    recent = make_tenant(relationship_kind="served", moved_in_on=None)
+    record_served(db.session, None, old.id, date(2025, 11, 30), "community", "a")
+    record_served(db.session, None, recent.id, date(2025, 12, 1), "community", "b")
+    db.session.commit()
+    november = period(date(2026, 11, 1), date(2026, 11, 30))
+    # A one-month period still shows 近12个月: 2025-12-01 … 2026-11-30.
+    assert firms_served(db.session, november) == 1
+    assert november.last_twelve_months() == period(date(2025, 12, 1), date(2026, 11, 30))
+    whole_2026 = period(date(2026, 1, 1), date(2026, 12, 31))
+    assert firms_served(db.session, whole_2026) == 0  # neither in 2026-01-01 … 12-31
+
+
+def test_s4_names_its_window_on_the_dashboard_and_the_cover(app, make_tenant):
+    november = Period(date(2026, 11, 1), date(2026, 11, 30), date(2026, 11, 20))
+    result = next(r for r in evaluate(db.session, registry(), {}, november) if r.code == "S4")
+    assert result.detail == "近12个月：2025-11-21 至 2026-11-20"
+    out = io.BytesIO()
+    write_workbook(db.session, registry(), {}, november, out)
+    ws = pd.read_excel(io.BytesIO(out.getvalue()), sheet_name="考核指标完成情况", header=None)
+    assert "S4 近12个月为 2025年11月21日 至 2026年11月20日" in ws.iloc[1, 0]
+
+
+def test_nothing_is_served_in_the_future_and_a_void_does_not_count(app, make_tenant):
+    later = make_tenant(relationship_kind="served", moved_in_on=None)
+    cancelled = make_tenant(relationship_kind="served", moved_in_on=None)
+    record_served(db.session, None, later.id, date(2026, 12, 3), "booking", 1)
+    record_served(db.session, None, cancelled.id, date(2026, 11, 10), "booking", 2)
+    void_served(db.session, None, "booking", 2, "预约已取消", NOW)
+    db.session.commit()
+    today = Period.make(date(2026, 1, 1), date(2026, 12, 31), date(2026, 11, 20))
+    assert firms_served(db.session, today) == 0
+    rows = list(tenant_rows_for({})(db.session, today))
+    assert rows == []
+    # The void is kept, with why, and audited; served again, it counts again.
+    record = db.session.scalar(select(ServedRecord).where(ServedRecord.ref == "2"))
+    assert record.void_reason == "预约已取消" and record.voided_at is not None
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "served_record.voided")) == 1
+    record_served(db.session, None, cancelled.id, date(2026, 11, 10), "booking", 2)
+    assert firms_served(db.session, today) == 1
+
+
+def test_staff_cannot_log_a_service_that_has_not_happened(app, make_tenant):
+    tenant = make_tenant(relationship_kind="served", moved_in_on=None)
+    with pytest.raises(Invalid) as exc:
+        log_service(db.session, None, tenant, date(2026, 11, 21), "政策咨询", date(2026, 11, 20))
+    assert exc.value.errors == {"served_on": "served_in_future"}
+    with pytest.raises(Invalid) as exc:
+        log_service(db.session, None, tenant, date(2026, 11, 20), "  ", date(2026, 11, 20))
+    assert exc.value.errors == {"note": "required"}
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(ServedRecord)) == 0
+    log_service(db.session, None, tenant, date(2026, 11, 20), "政策咨询", date(2026, 11, 20))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "served_record.created")) == 1
+
+
+def test_the_tenant_page_shows_what_took_place(client, login, make_tenant):
+    tenant = make_tenant(relationship_kind="served", moved_in_on=None)
+    record_served(db.session, None, tenant.id, date(2099, 1, 1), "community", "future",
+                  "未来的服务")
+    record_served(db.session, None, tenant.id, date(2026, 1, 5), "community", "void", "作废的服务")
+    void_served(db.session, None, "community", "void", "重复登记", NOW)
+    record_served(db.session, None, tenant.id, date(2026, 1, 6), "community", "real", "真实的服务")
+    db.session.commit()
+    login("member", tenant=tenant)
+    page = client.get(f"/tenants/{tenant.id}").get_data(as_text=True)
+    assert "真实的服务" in page and "未来的服务" not in page and "作废的服务" not in page
+    login("staff")
+    page = client.get(f"/tenants/{tenant.id}").get_data(as_text=True)
+    assert "作废的服务" in page and "重复登记" in page and "未来的服务" not in page
+
+
+def test_logging_a_future_service_through_the_page_is_refused(client, login, make_tenant):
+    tenant = make_tenant()
+    login("staff")
+    response = client.post(f"/tenants/{tenant.id}/served",
+                           data={"served_on": "2099-01-01", "note": "咨询"},
+                           follow_redirects=True)
+    assert "服务日期不能晚于今天" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ServedRecord)) == 0
+
+
+# --- S1 and S2 read the reference day ---------------------------------------------------
+
+def test_a_zone_retired_in_february_does_not_count_for_the_year(app, make_zone):
+    make_zone(area_m2="1000", in_service_on=date(2025, 1, 1))
+    make_zone(area_m2="400", in_service_on=date(2025, 1, 1), out_of_service_on=date(2026, 2, 15))
+    assert space_area(db.session, period(date(2026, 1, 1), date(2026, 12, 31))) == 1000
+    assert space_area(db.session, period(date(2026, 1, 1), date(2026, 1, 31))) == 1400
+
+
+def test_retiring_desks_today_does_not_change_an_earlier_export(app, make_zone, make_desks,
+                                                                 make_member):
+    zone = make_zone()
+    desks = make_desks(30, zone=zone, in_service_on=date(2026, 1, 1))
+    rules.assign_desk(db.session, None, desks[0], make_member(), date(2026, 2, 1))
+    db.session.commit()
+    h1 = period(date(2026, 1, 1), date(2026, 6, 30))
+
+    def export():
+        out = io.BytesIO()
+        write_workbook(db.session, registry(), targets(db.session), h1, out,
+                       community_name="测试社区")
+        return pd.read_excel(io.BytesIO(out.getvalue()), sheet_name=None)
+
+    before = export()
+    for desk in desks[1:21]:
+        rules.set_desk_status(db.session, None, desk, "out_of_service", True,
+                              date(2026, 11, 20), date(2026, 11, 20))
+    rules.set_desk_status(db.session, None, desks[21], "available", False,
+                          date(2026, 11, 20), date(2026, 11, 20))
+    db.session.commit()
+    after = export()
+    assert list(before) == list(after)
+    for name in before:
+        pd.testing.assert_frame_equal(before[name], after[name])
+    assert zero_rent_desks(db.session, h1) == 30
+    today = period(date(2026, 7, 1), date(2026, 12, 31), date(2026, 11, 20))
+    assert zero_rent_desks(db.session, today) == 9
+    assert "在用 1/9" in zero_rent_occupancy(db.session, today)
+    assert desks[1].status == "out_of_service"  # today's state is what the desk page shows
+
+
+def test_a_desk_change_needs_a_date_on_or_after_it_came_into_service(app, make_desks):
+    desk = make_desks(1, in_service_on=date(2026, 1, 1))[0]
+    with pytest.raises(Invalid) as exc:
+        rules.set_desk_status(db.session, None, desk, "out_of_service", True,
+                              date(2025, 12, 31), date(2026, 11, 20))
+    assert exc.value.errors == {"effective_on": "before_in_service_day"}
+    with pytest.raises(Invalid) as exc:
+        rules.set_desk_status(db.session, None, desk, "broken", True, None, date(2026, 11, 20))
+    assert exc.value.errors == {"status": "choice_invalid", "effective_on": "required"}
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(DeskState)) == 1
+    assert db.session.get(type(desk), desk.id).status == "available"
+
+
+def test_the_desk_page_changes_a_desk_from_a_date(client, login, make_desks):
+    desk = make_desks(1, in_service_on=date(2026, 1, 1))[0]
+    login("staff")
+    client.post(f"/desks/{desk.id}/status", data={"status": "out_of_service",
+                                                  "zero_rent": "y", "effective_on": "2026-03-01"})
+    db.session.expire_all()
+    states = db.session.scalars(select(DeskState).where(DeskState.desk_id == desk.id)
+                                .order_by(DeskState.effective_on)).all()
+    assert [(s.effective_on, s.status) for s in states] == [
+        (date(2026, 1, 1), "available"), (date(2026, 3, 1), "out_of_service")]
+    assert zero_rent_desks(db.session, period(date(2026, 1, 1), date(2026, 2, 28))) == 1
+    assert zero_rent_desks(db.session, period(date(2026, 1, 1), date(2026, 3, 1))) == 0
+
+
+# --- the cover hides nothing ----------------------------------------------------------
+
+def test_the_cover_lists_every_indicator_of_the_bang_in_order(app, make_zone):
+    make_zone(area_m2="3200", in_service_on=date(2025, 1, 1))
+    out = io.BytesIO()
+    write_workbook(db.session, registry(), {}, period(date(2026, 1, 1), date(2026, 12, 31)), out)
+    cover = pd.read_excel(io.BytesIO(out.getvalue()), sheet_name="考核指标完成情况", header=2)
+    codes = list(cover["指标编号"])
+    assert codes[:8] == [code for code, _, _ in BANG]
+    assert codes[8:] == ["O1", "O2"]
+    by_code = cover.set_index("指标编号")
+    for code in ("P1", "G1", "C1"):  # no package keeps their ledgers yet
+        assert by_code.loc[code, "状态"] == "未建立台账"
+    assert by_code.loc["S1", "状态"] == "已达标"
+    assert Decimal(str(by_code.loc["S1", "完成值"])) == Decimal(3200)
+
+
+def test_the_dashboard_says_which_indicators_have_no_ledger(client, login):
+    login("staff")
+    page = client.get("/").get_data(as_text=True)
+    for code in ("P1", "G1", "C1"):
+        assert f'data-code="{code}"' in page
+    assert "未建立台账" in page
+
+
+def test_zone_rows_say_which_zones_make_s1(app, make_zone):
+    from community.ledger import zone_rows
+    make_zone(name="在用区", area_m2="100", in_service_on=date(2025, 1, 1))
+    make_zone(name="停用区", area_m2="50", in_service_on=date(2025, 1, 1),
+              out_of_service_on=date(2026, 3, 1))
+    rows = {r["name"]: r for r in zone_rows(db.session, period(date(2026, 1, 1),
+                                                                 date(2026, 12, 31)))}
+    assert rows["在用区"]["counted"] and not rows["停用区"]["counted"]
+    assert rows["停用区"]["area_m2"] == Decimal(50)
