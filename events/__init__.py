@@ -1,4 +1,10 @@
-"""Events: public registration, QR tickets, check-in at the door, attendance, E1."""
+"""Events: public registration, QR tickets, check-in at the door, attendance, E1.
+
+A checked-in attendee serves a tenant (S4, source SERVED_SOURCE) only when known
+to belong to it: a member's registered mobile, or a link staff confirmed
+(events.rules). Attendees' personal data is kept until the settings' keep-until
+date, then EVENTS_RETENTION_DAYS after each event (`flask events purge`).
+"""
 
 SERVED_SOURCE = "events"
 
@@ -14,6 +20,7 @@ def init_app(app):
     from events.rules import can_view
     from events.views import api_bp, bp, public_bp
 
+    # Days after an event its attendees' data is kept once the keep-until date passed.
     app.config.setdefault("EVENTS_RETENTION_DAYS", 365)
     app.jinja_env.globals["now_utc"] = utcnow
     app.jinja_env.filters["mask_name"] = ledger.mask_name

@@ -13,17 +13,12 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, case, func, select
-from sqlalchemy.exc import IntegrityError
 
 from community import audit
-from community.models import ServedRecord
-from community.refusals import Refused
-from community.served import record_served
-from community.settings import community_zone
+from community.refusals import Invalid, Refused
 from community.validators import clean_phone
-from events import SERVED_SOURCE
 from events.models import Event, Registration, ScannerDevice
-from events.rules import register
+from events.rules import credit_tenant, register
 
 SECRET_RE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 VENUE_WINDOWS = 2   # a venue code works in its minute and the next one
@@ -118,8 +113,8 @@ def check_in(session, event_id, *, secret=None, registration_id=None, method, no
                      object_id=row.id, after={"event_id": event_id, "method": method,
                                               "checked_in_at": now.isoformat(),
                                               "device_id": by_device})
-        if row.tenant_id is not None:
-            _served(session, user, event_id, row.tenant_id)
+        if row.tenant_id is not None:  # linked by a member's mobile or by staff
+            credit_tenant(session, user, event_id, row.tenant_id)
         return Scan(row.id, row.name, row.mobile, row.organisation, row.tenant_id,
                     "registered", now, method, getattr(user or device, "name", ""))
     return _why_not(session, event_id, which, by_id, by_user, by_device, nonce)
@@ -177,22 +172,6 @@ def _why_not(session, event_id, which, by_id, by_user, by_device, nonce):
                          by=scan.by or str(scan.method))
 
 
-def _served(session, actor, event_id, tenant_id):
-    """S4: a tenant whose people attended was served, once per event."""
-    ref = f"event:{event_id}:tenant:{tenant_id}"
-    if session.scalar(select(ServedRecord.id).where(ServedRecord.source == SERVED_SOURCE,
-                                                    ServedRecord.ref == ref)) is not None:
-        return  # a colleague checked in before: already recorded (one indexed read)
-    event = session.get(Event, event_id)
-    zone = community_zone(session)
-    try:
-        with session.begin_nested():
-            record_served(session, actor, tenant_id, event.starts_at.astimezone(zone).date(),
-                          SERVED_SOURCE, ref, event.title)
-    except IntegrityError:  # another scanner recorded it a moment ago
-        pass
-
-
 # --- the venue code of self check-in --------------------------------------------------
 
 def _window(now):
@@ -241,14 +220,24 @@ def check_door_pass(key, event_id, token, now):
 
 
 def self_check_in(session, event, mobile, now):
-    """An attendee at the venue checks in with the mobile they registered with."""
-    mobile = clean_phone(mobile, mobile_only=True)
+    """An attendee at the venue checks in with the mobile they registered with; return
+    (Scan, again): someone already in is told so, not refused. Every refusal is about
+    the mobile they typed: Invalid({"mobile": code})."""
+    try:
+        mobile = clean_phone(mobile, mobile_only=True)
+    except Refused as exc:
+        raise Invalid({"mobile": exc.code}) from None
     registration_id = session.scalar(select(Registration.id).where(
         Registration.event_id == event.id, Registration.mobile == mobile))
     if registration_id is None:
-        raise CheckinRefused("mobile_not_registered")
-    return check_in(session, event.id, registration_id=registration_id, method="self",
-                    now=now)
+        raise Invalid({"mobile": "mobile_not_registered"})
+    try:
+        return check_in(session, event.id, registration_id=registration_id, method="self",
+                        now=now), False
+    except CheckinRefused as exc:
+        if exc.code == "already_checked_in":
+            return exc.scan, True
+        raise Invalid({"mobile": exc.code}) from None
 
 
 def walk_in(session, actor, event, data, now, method="walk_in"):
@@ -259,8 +248,12 @@ def walk_in(session, actor, event, data, now, method="walk_in"):
                                   <= event.ends_at + timedelta(days=1)):
         raise Refused("paper_time_invalid")
     registration, _ = register(session, event, data, now, source=source, actor=actor)
-    return check_in(session, event.id, registration_id=registration.id, method=method,
-                    now=now, user=actor)
+    try:
+        return check_in(session, event.id, registration_id=registration.id, method=method,
+                        now=now, user=actor)
+    except CheckinRefused as exc:  # the mobile's registration is already in, or waiting
+        raise Invalid({"mobile": "walk_in_already_checked_in"
+                       if exc.code == "already_checked_in" else exc.code}) from None
 
 
 def record_paper(session, actor, event, registration_ids, at):

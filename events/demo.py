@@ -1,5 +1,10 @@
 """A plausible year of events for the demo community: every kind, registrations,
-waitlists, check-ins by every method, notices, photos and summaries (seeded)."""
+waitlists, check-ins by every method, notices, photos and summaries (seeded).
+
+Attendees from tenant firms are their registered members (so their mobiles link
+them, events.rules.member_tenant); a few others typed a tenant's name and staff
+confirmed the link afterwards; the rest typed a name that links nothing. Each
+summary states the attendance the rows record."""
 import io
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -12,6 +17,7 @@ from booking.models import Room
 from community.demo import mobile, person
 from community.files import save_attachment
 from community.models import User
+from events.models import Registration
 from community.refusals import Refused
 from events import checkin, rules
 from events.ledger import NOTICE, PHOTO
@@ -92,10 +98,11 @@ def load_demo(session, tenants, rng):
         if starts_at > DEMO_NOW:
             continue
         _check_in(session, rng, staff, device, event, people, tenants)
+        _confirm_links(session, rng, staff, event, tenants)
         if title == NOT_CLOSED:
             continue
         rules.mark_held(session, staff, event, event.ends_at + timedelta(hours=2),
-                        f"{title}顺利举办，签到 {len(people)} 人左右，现场交流热烈。")
+                        _summary(session, event))
         if title not in NO_PHOTOS:
             for n in range(rng.randrange(3, 7)):
                 save_attachment(session, staff, folder, PHOTO, event.id,
@@ -125,14 +132,48 @@ def _notice(title, starts_at):
             "欢迎社区入驻企业及创业者扫码报名参加。名额有限，报满即止。")
 
 
+def _summary(session, event):
+    """The summary states what the registrations record, not a guess."""
+    stats = checkin.attendance(session, event.id)
+    return (f"{event.title}顺利举办。报名确认 {stats['registered']} 人，"
+            f"实际签到 {stats['checked_in']} 人（其中入驻/服务企业人员 {stats['tenants_in']} 人），"
+            "现场交流热烈。")
+
+
+def _attendee(rng, tenants):
+    """Someone from a tenant (one of its registered members, 40%), someone who typed a
+    tenant's name without being its member (5%: staff may confirm later), or a guest."""
+    tenants = [tenant for tenant in tenants if tenant.closed_on is None]
+    roll = rng.random()
+    if roll < 0.40:
+        tenant = rng.choice(tenants)
+        member = rng.choice(tenant.members)
+        return {"name": member.name, "mobile": member.phone, "organisation": tenant.name}
+    organisation = rng.choice(tenants).name if roll < 0.45 else rng.choice(GUEST_ORGS)
+    return {"name": person(rng), "mobile": mobile(rng), "organisation": organisation}
+
+
+def _confirm_links(session, rng, staff, event, tenants):
+    """Staff confirm some checked-in attendees who typed a tenant's name belong to it
+    (they looked at the firm's members or business licence)."""
+    by_name = {tenant.name: tenant for tenant in tenants}
+    typed = session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.tenant_id.is_(None),
+        Registration.checked_in_at.is_not(None),
+        Registration.organisation.in_(list(by_name)))
+        .order_by(Registration.id)).all()
+    for registration in typed:
+        if rng.random() < 0.5:
+            rules.link_tenant(session, staff, registration,
+                              by_name[registration.organisation], event.ends_at)
+
+
 def _register(session, rng, tenants, event, starts_at):
     """About capacity × 0.6–1.15 people register online; a few cancel, the waitlist moves."""
     people = []
     for _ in range(int(event.capacity * rng.uniform(0.6, 1.15))):
-        tenant = rng.choice(tenants) if rng.random() < 0.45 else None
-        data = {"name": person(rng), "mobile": mobile(rng), "consent": True,
-                "organisation": tenant.name if tenant else rng.choice(GUEST_ORGS),
-                "assessor_consent": rng.random() < 0.7}
+        data = _attendee(rng, tenants) | {"consent": True,
+                                          "assessor_consent": rng.random() < 0.7}
         at = starts_at - timedelta(days=rng.uniform(0.2, 14))
         try:
             registration, created = rules.register(session, event, data, at)
@@ -159,11 +200,12 @@ def _check_in(session, rng, staff, device, event, people, tenants):
         checkin.check_in(session, event.id, registration_id=registration.id, method=method,
                          now=at, **kwargs)
     for _ in range(rng.randrange(0, 5)):
-        tenant = rng.choice(tenants) if rng.random() < 0.3 else None
-        checkin.walk_in(session, staff, event, {
-            "name": person(rng), "mobile": mobile(rng), "consent": True,
-            "organisation": tenant.name if tenant else rng.choice(GUEST_ORGS)},
-            event.starts_at + timedelta(minutes=rng.uniform(0, 60)))
+        try:
+            with session.begin_nested():
+                checkin.walk_in(session, staff, event, _attendee(rng, tenants) | {
+                    "consent": True}, event.starts_at + timedelta(minutes=rng.uniform(0, 60)))
+        except Refused:  # a member who had registered already and is in
+            pass
 
 
 def _photo(rng):

@@ -46,7 +46,8 @@ class SelfCheckinForm(FlaskForm):
 
 
 class SummaryForm(FlaskForm):
-    summary = TextAreaField(_l("活动小结"), validators=[InputRequired(), Length(max=2000)])
+    # A blank summary is refused by events.rules.save_summary (summary_required).
+    summary = TextAreaField(_l("活动小结"), validators=[Length(max=2000)])
 
 
 class PaperForm(FlaskForm):

@@ -13,6 +13,10 @@ LABELS = {
                             "cancelled": N_("已取消")},
     "registration_source": {"online": N_("线上报名"), "walk_in": N_("现场登记"),
                             "paper": N_("纸质签到补录")},
+    "tenant_basis": {"member": N_("成员手机号"), "staff": N_("工作人员确认")},
+    # what an event lacks of the E1 evidence (events.ledger.evidence_lacking)
+    "event_evidence": {"notice": N_("活动通知"), "signin": N_("签到记录"),
+                       "photos": N_("现场照片"), "to_close": N_("标记已举办")},
     "checkin_method": {"scanner": N_("扫码"), "device": N_("扫码设备"), "manual": N_("人工查找"),
                        "self": N_("自助签到"), "walk_in": N_("现场登记"), "paper": N_("纸质签到")},
 }

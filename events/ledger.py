@@ -1,5 +1,12 @@
-"""The events package's indicator (E1) and ledger sheets (活动台账, 活动签到明细)."""
+"""The events package's indicator (E1) and ledger sheets (活动台账, 活动签到明细).
+
+E1 counts events held in the period; its detail shows the kinds the bang names
+(赛事, 资源对接, 培训) apart from the others, and `lacking` counts held events
+without a notice, a sign-in record or photos: the same test (evidence_lacking)
+as the 需补充材料 list of the events page and the 缺少材料 column of 活动台账.
+"""
 from collections import Counter
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import case, func, select
@@ -10,8 +17,12 @@ from community.models import Attachment
 from community.registry import Column, Indicator, Sheet
 from community.settings import community_zone
 from events.models import KINDS, Event, Registration
+from events.rules import NOTICE, PHOTO
 
-NOTICE, PHOTO = "event_notice", "event_photo"
+# The kinds 榜单一 names for E1, in its words; the others are shown together.
+NAMED_KINDS = (("competition", "赛事"), ("matching", "资源对接"), ("training", "培训"))
+# What E1 asks of every event held: a notice, a sign-in record, photos.
+EVIDENCE = ("notice", "signin", "photos")
 
 
 def _starting_in(session, period):
@@ -27,12 +38,63 @@ def events_held(session, period):
 
 
 def events_held_by_kind(session, period):
+    """赛事 N · 资源对接 N · 培训 N · 其他 N（路演 N、沙龙 N、其他 N）."""
     counts = Counter(dict(session.execute(
         select(Event.kind, func.count()).where(Event.status == "held",
                                                _starting_in(session, period))
         .group_by(Event.kind)).all()))
-    return " · ".join(f"{label('event_kind', kind)} {counts[kind]}"
-                      for kind in KINDS if counts[kind])
+    named = [kind for kind, _ in NAMED_KINDS]
+    others = [kind for kind in KINDS if kind not in named]
+    text = " · ".join(f"{name} {counts[kind]}" for kind, name in NAMED_KINDS)
+    text += f" · 其他 {sum(counts[kind] for kind in others)}"
+    inside = "、".join(f"{label('event_kind', kind)} {counts[kind]}"
+                      for kind in others if counts[kind])
+    return text + (f"（{inside}）" if inside else "")
+
+
+def evidence_lacking(session, events, at):
+    """What each event still lacks at `at`: {event id: [flag, …]}. Flags: "notice"
+    (no notice text or file), "signin" (started, nobody checked in), "photos"
+    (started, none uploaded): the E1 evidence; and "to_close" (ended, not yet
+    marked held). Cancelled events lack nothing."""
+    found = _evidence_of(session, [e.id for e in events])
+    return {e.id: _lacks(e, at, *found) for e in events}
+
+
+def _evidence_of(session, ids):
+    """(registration counts, notice files, photos) of some events: three queries."""
+    return (registration_counts(session, ids), attachment_counts(session, NOTICE, ids),
+            attachment_counts(session, PHOTO, ids))
+
+
+def _lacks(e, at, counts, notices, photos):
+    lacking = []
+    if e.status in ("draft", "published", "held"):
+        if not e.notice_text and not notices.get(e.id):
+            lacking.append("notice")
+        if e.status == "held" or (e.status == "published" and e.starts_at <= at):
+            if not counts.get(e.id, (0, 0))[1]:
+                lacking.append("signin")
+            if not photos.get(e.id):
+                lacking.append("photos")
+        if e.status == "published" and e.ends_at <= at:
+            lacking.append("to_close")
+    return lacking
+
+
+def _period_end(session, period):
+    """The moment the period's reference day ends: what "has started" is judged at."""
+    zone = community_zone(session)
+    return datetime.combine(period.as_of + timedelta(days=1), time(0), zone)
+
+
+def lacking_evidence(session, period):
+    """E1's 缺证据记录: events held in the period without a notice, a sign-in record
+    or photos."""
+    held = session.scalars(select(Event).where(
+        Event.status == "held", _starting_in(session, period))).all()
+    flags = evidence_lacking(session, held, _period_end(session, period))
+    return sum(1 for e in held if set(flags[e.id]) & set(EVIDENCE))
 
 
 def attachment_counts(session, owner_type, event_ids):
@@ -69,11 +131,8 @@ def event_rows(session, period):
         select(Event).where(Event.status.in_(("held", "published")),
                             _starting_in(session, period))
         .order_by(Event.starts_at)).all()
-    ids = [e.id for e in events]
-    counts = registration_counts(session, ids)
-    notices, photos = attachment_counts(session, NOTICE, ids), attachment_counts(
-        session, PHOTO, ids)
-    zone = community_zone(session)
+    counts, notices, photos = found = _evidence_of(session, [e.id for e in events])
+    zone, at = community_zone(session), _period_end(session, period)
     for e in events:
         registered, attended = counts.get(e.id, (0, 0))
         organisers = e.organiser + (f"；协办：{e.co_organisers}" if e.co_organisers else "")
@@ -82,7 +141,9 @@ def event_rows(session, period):
                "status": label("event_status", e.status), "registered": registered,
                "attended": attended,
                "has_notice": bool(e.notice_text) or notices.get(e.id, 0) > 0,
-               "photos": photos.get(e.id, 0), "summary": e.summary}
+               "photos": photos.get(e.id, 0), "summary": e.summary,
+               "lacking": "、".join(label("event_evidence", flag)
+                                   for flag in _lacks(e, at, *found) if flag in EVIDENCE)}
 
 
 def mask_name(name):
@@ -108,6 +169,7 @@ def checkin_rows(session, period):
                "organisation": (r.tenant.name if r.tenant else r.organisation) if shown
                else ("社区企业" if r.tenant_id else "外部嘉宾"),
                "tenant": r.tenant_id is not None,
+               "tenant_basis": label("tenant_basis", r.tenant_basis) if r.tenant_id else "",
                "checked_in_at": r.checked_in_at,
                "method": label("checkin_method", r.checkin_method)}
 
@@ -115,17 +177,19 @@ def checkin_rows(session, period):
 def register(reg):
     """Plug E1 and the events sheets into the registry."""
     reg.add_indicator(Indicator("E1", "生态活动", "Ecosystem events", "场", events_held,
-                                Decimal(24), per_year=True, detail=events_held_by_kind))
+                                Decimal(24), per_year=True, detail=events_held_by_kind,
+                                lacking=lacking_evidence))
     reg.add_sheet(Sheet("活动台账", "E1", (
         Column("date", "活动日期", "date"), Column("kind", "活动类型"),
         Column("title", "活动名称"), Column("venue", "活动地点"),
         Column("organisers", "主办/协办单位"), Column("status", "状态"),
         Column("registered", "报名人数", "number"), Column("attended", "签到人数", "number"),
         Column("has_notice", "有活动通知", "bool"), Column("photos", "照片数", "number"),
-        Column("summary", "活动小结")), event_rows))
+        Column("summary", "活动小结"), Column("lacking", "缺少材料")), event_rows))
     reg.add_sheet(Sheet("活动签到明细", "E1", (
         Column("date", "活动日期", "date"), Column("event", "活动名称"),
         Column("attendee", "参会人"), Column("mobile", "手机号", "phone"),
         Column("organisation", "单位"), Column("tenant", "入驻/服务企业", "bool"),
+        Column("tenant_basis", "企业关联依据"),
         Column("checked_in_at", "签到时间", "datetime"), Column("method", "签到方式")),
         checkin_rows))

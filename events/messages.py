@@ -37,5 +37,7 @@ MESSAGES = {
     "venue_code_invalid": _l("现场签到码无效或已过期，请重新扫描会场屏幕上的二维码。"),
     "mobile_not_registered": _l("未找到该手机号的报名。"),
     "paper_time_invalid": _l("纸质签到时间应在活动开始前后当天内。"),
+    "walk_in_already_checked_in": _l("该手机号已报名并已签到，无需现场登记。"),
     "purge_days_invalid": _l("保留天数至少为30天。"),
+    "personal_data_kept": _l("参会人个人信息按设置保留至 %(until)s（项目验收需要），此前不删除。"),
 }

@@ -7,8 +7,6 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, g
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import select
 
 from community.extensions import db
 from community.dbsetup import utcnow
@@ -78,12 +76,6 @@ def published_event_or_404(event_id):
     return event
 
 
-def tenant_names():
-    from community.models import Tenant
-    return db.session.scalars(select(Tenant.name).where(Tenant.moved_out_on.is_(None))
-                              .order_by(Tenant.name)).all()
-
-
 COLOURS = {None: "ok", "already_checked_in": "warn"}
 
 
@@ -113,17 +105,6 @@ def scan_answer(scan=None, refused=None):
             "checked_in_at": at.isoformat() if at else None, "checked_in_by": by,
             "method": scan.method if scan is not None else None,
             "replayed": bool(scan is not None and scan.replayed)}
-
-
-def flash_refused(exc):
-    """A refusal after which the view redirects: every problem as a message."""
-    from flask import flash
-    for code in getattr(exc, "errors", {None: exc.code}).values():
-        flash(message(code, **exc.params), "error")
-
-
-def actor():
-    return current_user if current_user.is_authenticated else None
 
 
 def iso_local(value):

@@ -9,15 +9,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from community.extensions import db
-from community.refusals import Refused
-from community.web import attempt, commit, form_errors, requires
-from events import checkin
 from community.forms import ActionForm
+from community.web import attempt, commit, requires, submit
+from events import checkin
 from events.forms import DeviceForm, PaperForm, PaperWalkInForm, WalkInForm
 from events.models import Event, Registration, ScannerDevice
 from events.tickets import qr_png
-from events.views import (aware, bp, flash_refused, local, now, scan_answer, tenant_names,
-                          venue_key)
+from events.views import aware, bp, local, now, scan_answer, venue_key
 
 
 def search(event, q, limit=20):
@@ -45,7 +43,7 @@ def _door_page(event, walk_in_form=None, status=200):
     return render_template(
         "events/door.html", event=event, q=q, matches=search(event, q),
         stats=checkin.attendance(db.session, event.id), action=ActionForm(),
-        walk_in=walk_in_form or WalkInForm(), tenants=tenant_names()), status
+        walk_in=walk_in_form or WalkInForm()), status
 
 
 @bp.route("/<int:event_id>/door")
@@ -104,19 +102,11 @@ def door_walk_in(event_id):
     """Register someone at the door and check them in at once."""
     event = db.get_or_404(Event, event_id)
     form = WalkInForm()
-    if form.validate_on_submit():
-        try:
-            registration = checkin.walk_in(db.session, current_user, event, form.data, now())
-        except checkin.CheckinRefused as exc:
-            answer = scan_answer(refused=exc)
-            flash(answer["message"], "scan-" + answer["colour"])
-            return redirect(url_for("events.door", event_id=event.id))
-        except Refused as exc:
-            form_errors(form, exc)
-        else:
-            commit()
-            flash(_("现场登记并签到：%(name)s", name=registration.name), "scan-ok")
-            return redirect(url_for("events.door", event_id=event.id))
+    ok, scan = submit(form, lambda: checkin.walk_in(db.session, current_user, event,
+                                                    form.data, now()))
+    if ok:  # told in the door's answer box, like a scan
+        flash(_("现场登记并签到：%(name)s", name=scan.name), "scan-ok")
+        return redirect(url_for("events.door", event_id=event.id))
     return _door_page(event, form, 422)
 
 
@@ -171,22 +161,17 @@ def paper(event_id):
     form = PaperForm()
     if request.method == "GET":
         form.checked_at.data = local(event.starts_at).replace(tzinfo=None)
-    if form.validate_on_submit():
-        ids = [int(i) for i in request.form.getlist("registration_id") if i.isdigit()]
-        try:
-            done, skipped = checkin.record_paper(db.session, current_user, event, ids,
-                                                 aware(form.checked_at.data))
-        except Refused as exc:
-            form_errors(form, exc)
-        else:
-            commit()
-            flash(_("已记录 %(n)s 人纸质签到（%(s)s 人此前已签到，未重复记录）。",
-                    n=len(done), s=len(skipped)), "success")
-            return redirect(url_for("events.paper", event_id=event.id))
+    ids = [int(i) for i in request.form.getlist("registration_id") if i.isdigit()]
+    ok, _outcome = submit(form, lambda: checkin.record_paper(
+        db.session, current_user, event, ids, aware(form.checked_at.data)),
+        lambda outcome: _("已记录 %(n)s 人纸质签到（%(s)s 人此前已签到，未重复记录）。",
+                          n=len(outcome[0]), s=len(outcome[1])))
+    if ok:
+        return redirect(url_for("events.paper", event_id=event.id))
     rows = sorted(_confirmed(event), key=lambda r: r.checked_in_at is not None)
     walk_in = PaperWalkInForm(formdata=None, checked_at=form.checked_at.data)
     return render_template("events/paper.html", event=event, form=form, rows=rows,
-                           walk_in=walk_in, tenants=tenant_names())
+                           walk_in=walk_in)
 
 
 @bp.route("/<int:event_id>/paper/walk-in", methods=["POST"])
@@ -195,17 +180,9 @@ def paper_walk_in(event_id):
     """Someone who signed the paper sheet without having registered."""
     event = db.get_or_404(Event, event_id)
     form = PaperWalkInForm()
-    if form.validate_on_submit():
-        try:
-            checkin.walk_in(db.session, current_user, event, form.data,
-                            aware(form.checked_at.data), method="paper")
-        except Refused as exc:
-            flash_refused(exc)
-        else:
-            commit()
-            flash(_("已补录纸质签到：%(name)s", name=form.name.data), "success")
-    else:
-        flash(_("请填写姓名、手机号和签到时间，并确认参会人已同意。"), "error")
+    submit(form, lambda: checkin.walk_in(db.session, current_user, event, form.data,
+                                         aware(form.checked_at.data), method="paper"),
+           lambda scan: _("已补录纸质签到：%(name)s", name=scan.name), errors="flash")
     return redirect(url_for("events.paper", event_id=event.id))
 
 
@@ -214,15 +191,10 @@ def paper_walk_in(event_id):
 def devices():
     """Scanner devices of the JSON API: a token each, shown once, revocable."""
     form, token = DeviceForm(), None
-    if form.validate_on_submit():
-        try:
-            _device, token = checkin.create_device(db.session, current_user, form.name.data,
-                                                   now())
-        except Refused as exc:
-            form_errors(form, exc)
-        else:
-            commit()
-            form = DeviceForm(formdata=None)
+    ok, made = submit(form, lambda: checkin.create_device(db.session, current_user,
+                                                          form.name.data, now()))
+    if ok:  # the token is shown once, on this page
+        token, form = made[1], DeviceForm(formdata=None)
     rows = db.session.scalars(select(ScannerDevice).order_by(
         ScannerDevice.revoked_at.is_not(None), ScannerDevice.created_at.desc())).all()
     return render_template("events/devices.html", form=form, token=token, devices=rows,

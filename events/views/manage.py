@@ -1,5 +1,6 @@
 """The staff console: the events list (with what lacks evidence), the event form,
-an event's page with its attendance, and its notice, photos and summary."""
+an event's page with its attendance, its notice, photos and summary, and the
+links staff confirm between attendees and tenants (S4)."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,43 +10,23 @@ from sqlalchemy.orm import selectinload
 from community.extensions import db
 from booking.models import Room
 from community import audit
-from community.files import attachments_of, check_content, save_attachment
-from community.forms import UploadForm
+from community.files import attachments_of
+from community.forms import ActionForm, UploadForm
 from community.messages import message
-from community.models import Zone
-from community.refusals import Refused
+from community.models import Tenant, Zone
 from community.settings import current_settings
-from community.web import attempt, commit, form_errors, paginate, requires
+from community.web import attempt, paginate, requires, submit
 from events import rules
 from events.checkin import attendance
-from community.forms import ActionForm
 from events.forms import EventForm, SummaryForm, room_choices
-from events.ledger import NOTICE, PHOTO, attachment_counts, registration_counts, venue_of
+from events.ledger import NOTICE, PHOTO, evidence_lacking, registration_counts, venue_of
 from events.models import KINDS, STATUSES, Event, Registration
 from events.views import aware, bp, local, now
 
 
 def evidence_flags(events, at):
-    """What each event still lacks for the E1 evidence: {event id: [flag, …]}."""
-    ids = [e.id for e in events]
-    notices, photos = attachment_counts(db.session, NOTICE, ids), attachment_counts(
-        db.session, PHOTO, ids)
-    counts = registration_counts(db.session, ids)
-    flags = {}
-    for e in events:
-        lacking = []
-        if e.status in ("draft", "published", "held"):
-            if not e.notice_text and not notices.get(e.id):
-                lacking.append("notice")
-            if e.status == "held" or (e.status == "published" and e.starts_at <= at):
-                if not counts.get(e.id, (0, 0))[1]:
-                    lacking.append("signin")
-                if not photos.get(e.id):
-                    lacking.append("photos")
-            if e.status == "published" and e.ends_at <= at:
-                lacking.append("to_close")
-        flags[e.id] = lacking
-    return flags
+    """What each event still lacks (events.ledger.evidence_lacking, the E1 test)."""
+    return evidence_lacking(db.session, events, at)
 
 
 @bp.route("")
@@ -101,22 +82,22 @@ def edit(event_id=None):
         for key in ("starts_at", "ends_at", "registration_closes_at"):
             value = getattr(event, key)
             getattr(form, key).data = local(value).replace(tzinfo=None) if value else None
-    if form.validate_on_submit():
-        data = {key: form[key].data for key in (
-            "kind", "title", "organiser", "co_organisers", "venue_address", "description",
-            "notice_text", "capacity")}
-        data |= {key: aware(form[key].data)
-                 for key in ("starts_at", "ends_at", "registration_closes_at")}
-        data["room"] = db.session.get(Room, form.room_id.data) if form.room_id.data else None
-        try:
-            event = rules.save_event(db.session, current_user, data, now(), event)
-        except Refused as exc:
-            form_errors(form, exc)
-        else:
-            commit()
-            flash(_("活动已保存。"), "success")
-            return redirect(url_for("events.detail", event_id=event.id))
+    ok, saved = submit(form, lambda: rules.save_event(
+        db.session, current_user, _event_data(form), now(), event), _("活动已保存。"))
+    if ok:
+        return redirect(url_for("events.detail", event_id=saved.id))
     return render_template("events/form.html", form=form, event=event)
+
+
+def _event_data(form):
+    """The event form's fields as the rule takes them (times in the community's zone)."""
+    data = {key: form[key].data for key in (
+        "kind", "title", "organiser", "co_organisers", "venue_address", "description",
+        "notice_text", "capacity")}
+    data |= {key: aware(form[key].data)
+             for key in ("starts_at", "ends_at", "registration_closes_at")}
+    data["room"] = db.session.get(Room, form.room_id.data) if form.room_id.data else None
+    return data
 
 
 @bp.route("/<int:event_id>")
@@ -179,11 +160,8 @@ def held(event_id):
 def summary(event_id):
     event = db.get_or_404(Event, event_id)
     form = SummaryForm()
-    if form.validate_on_submit():
-        attempt(lambda: rules.save_summary(db.session, current_user, event,
-                                           form.summary.data), _("活动小结已保存。"))
-    else:
-        flash(message("summary_required"), "error")
+    submit(form, lambda: rules.save_summary(db.session, current_user, event, form.summary.data),
+           _("活动小结已保存。"), errors="flash")
     return redirect(url_for("events.detail", event_id=event.id) + "#evidence")
 
 
@@ -193,35 +171,61 @@ def upload(event_id, kind):
     event = db.get_or_404(Event, event_id)
     owner = {"notice": NOTICE, "photo": PHOTO}.get(kind) or abort(404)
     form = UploadForm()
-    if not form.validate_on_submit():
-        for error in form.file.errors:
-            flash(error, "error")
-        return redirect(url_for("events.detail", event_id=event.id) + "#evidence")
-    try:
-        # Check every file before writing any, so a refused one leaves nothing on disk.
-        files = [(upload.filename or "", upload.read())
-                 for upload in request.files.getlist("file")]
-        for filename, data in files:
-            if not check_content(filename, data).startswith("image/") and owner == PHOTO:
-                raise Refused("photo_not_image")
-        for filename, data in files:
-            save_attachment(db.session, current_user, current_app.config["UPLOAD_FOLDER"],
-                            owner, event.id, filename, data)
-        saved = len(files)
-    except Refused as exc:
-        db.session.rollback()
-        flash(message(exc.code, **exc.params), "error")
-    else:
-        commit()
-        flash(_("已上传 %(n)s 个文件。", n=saved), "success")
+    submit(form, lambda: rules.add_evidence(
+        db.session, current_user, current_app.config["UPLOAD_FOLDER"], event, owner,
+        [(upload.filename or "", upload.read()) for upload in request.files.getlist("file")]),
+        lambda saved: _("已上传 %(n)s 个文件。", n=saved), errors="flash")
     return redirect(url_for("events.detail", event_id=event.id) + "#evidence")
 
 
 @bp.route("/<int:event_id>/registrations/<int:registration_id>/cancel", methods=["POST"])
 @requires("edit")
 def registration_cancel(event_id, registration_id):
+    registration = _registration_or_404(event_id, registration_id)
+    return _act(event_id, lambda e: rules.cancel_registration(
+        db.session, current_user, registration, now()), _("报名已取消，候补已顺延。"))
+
+
+def _registration_or_404(event_id, registration_id):
     registration = db.get_or_404(Registration, registration_id)
     if registration.event_id != event_id:
         abort(404)
-    return _act(event_id, lambda e: rules.cancel_registration(
-        db.session, current_user, registration, now()), _("报名已取消，候补已顺延。"))
+    return registration
+
+
+# --- attendees and tenants (S4) --------------------------------------------------------
+
+@bp.route("/<int:event_id>/registrations/<int:registration_id>/tenant")
+@requires("edit")
+def tenant_link(event_id, registration_id):
+    """Staff confirm which tenant an attendee belongs to: the firms whose name
+    resembles what they typed first, then every firm."""
+    registration = _registration_or_404(event_id, registration_id)
+    tenants = db.session.scalars(select(Tenant).order_by(
+        Tenant.moved_out_on.is_not(None), Tenant.name)).all()
+    typed = "".join(registration.organisation.split())
+    suggested = [t for t in tenants if typed and (typed in t.name or t.name in typed)]
+    return render_template("events/tenant_link.html", r=registration, event=registration.event,
+                           tenants=tenants, suggested=suggested, action=ActionForm())
+
+
+@bp.route("/<int:event_id>/registrations/<int:registration_id>/tenant", methods=["POST"])
+@requires("edit")
+def tenant_link_save(event_id, registration_id):
+    registration = _registration_or_404(event_id, registration_id)
+    form = ActionForm()
+    submit(form, lambda: rules.link_tenant(
+        db.session, current_user, registration,
+        db.get_or_404(Tenant, request.form.get("tenant_id", 0, type=int)), now()),
+        lambda r: _("已确认 %(name)s 属于 %(tenant)s。", name=r.name, tenant=r.tenant.name),
+        errors="flash")
+    return redirect(url_for("events.detail", event_id=event_id) + "#registrations")
+
+
+@bp.route("/<int:event_id>/registrations/<int:registration_id>/tenant/unlink",
+          methods=["POST"])
+@requires("edit")
+def tenant_unlink(event_id, registration_id):
+    registration = _registration_or_404(event_id, registration_id)
+    return _act(event_id, lambda e: rules.unlink_tenant(
+        db.session, current_user, registration, now()), _("已取消该参会人与企业的关联。"))

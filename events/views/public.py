@@ -1,24 +1,20 @@
 """The public pages, for attendees without an account: an event's page and
 registration, the ticket (opened only with its secret), and self check-in."""
-from flask import (Response, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from community.extensions import db, limiter
-from community.messages import message
-from community.refusals import Refused
-from community.settings import current_settings
-from community.web import attempt, commit, community_tz, form_errors, public
-from events import checkin, rules
 from community.forms import ActionForm
+from community.settings import current_settings, personal_data_kept_until
+from community.web import attempt, community_tz, public, submit
+from events import checkin, rules
 from events.forms import RegistrationForm, SelfCheckinForm
 from events.ical import event_ics
 from events.ledger import venue_of
 from events.models import Registration
 from events.tickets import qr_png
-from events.views import (now, public_bp, published_event_or_404,
-                          tenant_names, venue_key)
+from events.views import now, public_bp, published_event_or_404, venue_key
 
 
 def _ticket_or_404(secret):
@@ -31,36 +27,35 @@ def _ticket_or_404(secret):
     return registration
 
 
-def _retention_days():
-    return current_app.config.get("EVENTS_RETENTION_DAYS", 365)
+def _registered(outcome):
+    """What a person who registered is told (the rule returns (registration, created))."""
+    registration, created = outcome
+    if not created:
+        return _("该手机号已报名本活动，这是您的票券。")
+    if registration.status == "waitlisted":
+        return _("名额已满，您已进入候补名单。有人取消时将按顺序递补。")
+    return _("报名成功！请保存本页或截图二维码，入场时出示。")
 
 
 @public_bp.route("/e/<int:event_id>", methods=["GET", "POST"])
 @public
 @limiter.limit("20 per minute", methods=["POST"])
 def event_page(event_id):
-    """The phone-friendly page of a published event, with its registration form."""
+    """The phone-friendly page of a published event, with its registration form. It
+    never lists the community's tenants: the organisation is typed, free text."""
     event = published_event_or_404(event_id)
     form = RegistrationForm()
-    if form.validate_on_submit():
-        try:
-            registration, created = rules.register(db.session, event, form.data, now())
-        except Refused as exc:
-            form_errors(form, exc)
-        else:
-            commit()
-            if not created:
-                flash(_("该手机号已报名本活动，这是您的票券。"), "success")
-            elif registration.status == "waitlisted":
-                flash(_("名额已满，您已进入候补名单。有人取消时将按顺序递补。"), "success")
-            else:
-                flash(_("报名成功！请保存本页或截图二维码，入场时出示。"), "success")
-            return redirect(url_for("events_public.ticket", secret=registration.secret))
+    ok, outcome = submit(form, lambda: rules.register(db.session, event, form.data, now()),
+                         _registered)
+    if ok:
+        return redirect(url_for("events_public.ticket", secret=outcome[0].secret))
     seats = event.capacity - rules.registered_count(db.session, event.id)
+    settings = current_settings(db.session)
     return render_template(
         "events/public_event.html", event=event, form=form, seats=seats,
-        venue=venue_of(event), tenants=tenant_names(), at=now(),
-        settings=current_settings(db.session), retention_days=_retention_days())
+        venue=venue_of(event), at=now(), settings=settings,
+        kept_until=personal_data_kept_until(settings),
+        retention_days=current_app.config["EVENTS_RETENTION_DAYS"])
 
 
 @public_bp.route("/e/<int:event_id>/event.ics")
@@ -113,9 +108,8 @@ def ticket_withdraw(secret):
     registration = _ticket_or_404(secret)
     if not ActionForm().validate_on_submit():
         abort(400)
-    rules.withdraw_assessor_consent(db.session, registration)
-    commit()
-    flash(_("已撤回向考核评估方提供信息的同意。"), "success")
+    attempt(lambda: rules.withdraw_assessor_consent(db.session, registration),
+            _("已撤回向考核评估方提供信息的同意。"))
     return redirect(url_for("events_public.ticket", secret=secret))
 
 
@@ -143,18 +137,9 @@ def here_submit(event_id):
         checkin.check_door_pass(venue_key(), event.id, form.door_pass.data, now())
     except checkin.CheckinRefused:
         return render_template("events/here.html", event=event, expired=True), 410
-    if not form.validate_on_submit():
+    ok, outcome = submit(form, lambda: checkin.self_check_in(
+        db.session, event, form.mobile.data, now()))
+    if not ok:
         return render_template("events/here.html", event=event, form=form), 422
-    try:
-        registration = checkin.self_check_in(db.session, event, form.mobile.data, now())
-    except checkin.CheckinRefused as exc:
-        if exc.code == "already_checked_in":
-            return render_template("events/here.html", event=event, done=exc.scan,
-                                   again=True)
-        form.mobile.errors = [message(exc.code, **exc.params)]
-        return render_template("events/here.html", event=event, form=form), 422
-    except Refused as exc:  # not a mobile number
-        form.mobile.errors = [message(exc.code)]
-        return render_template("events/here.html", event=event, form=form), 422
-    commit()
-    return render_template("events/here.html", event=event, done=registration)
+    scan, again = outcome
+    return render_template("events/here.html", event=event, done=scan, again=again)

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from community import rules as community_rules
 from community.extensions import db
 from community.dbsetup import utcnow
 from events import checkin, rules
@@ -59,6 +60,18 @@ def make_registration(app):
         registration, _ = rules.register(db.session, event, person(**overrides), now)
         db.session.commit()
         return registration
+    return make
+
+
+@pytest.fixture
+def make_member(app, make_tenant):
+    """A tenant's member with a registered mobile (by default of a new tenant): the
+    events tests need the phone that links an attendee to the firm."""
+    def make(tenant=None, name="李四", phone=""):
+        member = community_rules.add_member(db.session, None, tenant or make_tenant(), name,
+                                            phone)
+        db.session.commit()
+        return member
     return make
 
 

@@ -155,12 +155,26 @@ def test_door_pass_gives_five_minutes_to_type(app):
 def test_self_check_in_by_mobile(app, make_event, make_registration):
     event = make_event()
     r = make_registration(event, mobile="13900007777")
-    done = checkin.self_check_in(db.session, event, "139 0000 7777", NOW)
-    assert (done.registration_id, done.method) == (r.id, "self")
-    assert refusal(checkin.self_check_in, db.session, event, "13900008888",
-                   NOW).code == "mobile_not_registered"
-    assert refusal(checkin.self_check_in, db.session, event, "12345",
-                   NOW).code == "phone_invalid"
+    done, again = checkin.self_check_in(db.session, event, "139 0000 7777", NOW)
+    assert (done.registration_id, done.method, again) == (r.id, "self", False)
+    # Scanning the venue code a second time tells them they are in; nothing changes.
+    done, again = checkin.self_check_in(db.session, event, "13900007777",
+                                        NOW + timedelta(minutes=3))
+    assert (done.registration_id, done.checked_in_at, again) == (r.id, NOW, True)
+    for mobile, code in (("13900008888", "mobile_not_registered"), ("12345", "phone_invalid")):
+        assert refusal(checkin.self_check_in, db.session, event, mobile,
+                       NOW).errors == {"mobile": code}
+
+
+def test_self_check_in_of_a_waitlisted_registration_is_refused(app, make_event,
+                                                              make_registration):
+    event = make_event(capacity=1)
+    make_registration(event)
+    waiting = make_registration(event, mobile="13900006666")
+    assert refusal(checkin.self_check_in, db.session, event, "13900006666",
+                   NOW).errors == {"mobile": "waitlisted"}
+    db.session.refresh(waiting)
+    assert waiting.checked_in_at is None
 
 
 # --- walk-ins, paper, attendance ---------------------------------------------------------
@@ -173,6 +187,19 @@ def test_staff_walk_in_registers_and_checks_in_even_when_full(app, make_event,
     scan = checkin.walk_in(db.session, staff, event, person(), NOW)
     r = db.session.get(Registration, scan.registration_id)
     assert (r.status, r.source, r.checkin_method) == ("registered", "walk_in", "walk_in")
+
+
+def test_a_walk_in_already_checked_in_is_told_beside_the_mobile(app, make_event,
+                                                                make_registration, make_user):
+    staff = make_user("staff")
+    event = make_event()
+    r = make_registration(event, name="李娜", mobile="13900005555")
+    checkin.check_in(db.session, event.id, secret=r.secret, method="scanner", now=NOW)
+    exc = refusal(checkin.walk_in, db.session, staff, event,
+                  person(name="李娜", mobile="13900005555"), NOW + timedelta(minutes=5))
+    assert exc.errors == {"mobile": "walk_in_already_checked_in"}
+    db.session.refresh(r)
+    assert (r.checked_in_at, r.checkin_method) == (NOW, "scanner")
 
 
 def test_paper_check_ins(app, make_event, make_registration, make_user):
@@ -194,11 +221,11 @@ def test_paper_check_ins(app, make_event, make_registration, make_user):
     assert (walked.source, walked.checkin_method) == ("paper", "paper")
 
 
-def test_attendance_counts(app, make_event, make_registration, make_tenant):
-    tenant = make_tenant(name="重庆云启科技有限公司")
+def test_attendance_counts(app, make_event, make_registration, make_member):
+    member = make_member(name="李娜", phone="13900003333")
     event = make_event(capacity=3)
-    a = make_registration(event, organisation=tenant.name)
-    b = make_registration(event)
+    a = make_registration(event, name="李娜", mobile="13900003333")
+    b = make_registration(event, organisation=member.tenant.name)  # typed: not linked
     make_registration(event)
     make_registration(event)  # waitlisted
     for r in (a, b):
@@ -208,16 +235,43 @@ def test_attendance_counts(app, make_event, make_registration, make_tenant):
         "tenants_in": 1, "guests_in": 1, "walk_ins": 0}
 
 
-def test_a_tenant_whose_people_attend_is_served_once_per_event(app, make_event,
-                                                               make_registration, make_tenant):
+def served_records():
+    return db.session.scalars(select(ServedRecord).where(ServedRecord.source == "events")
+                              .order_by(ServedRecord.id)).all()
+
+
+def test_a_tenant_whose_members_attend_is_served_once_per_event(app, make_event,
+                                                                make_registration, make_member):
+    first = make_member(name="李娜", phone="13900003333")
+    second = make_member(tenant=first.tenant, name="王敏", phone="13900004444")
+    event = make_event()
+    for member in (first, second):
+        r = make_registration(event, name=member.name, mobile=member.phone)
+        assert (r.tenant_id, r.tenant_basis) == (first.tenant_id, "member")
+        checkin.check_in(db.session, event.id, secret=r.secret, method="scanner", now=NOW)
+    assert [(s.tenant_id, s.served_on, s.voided_at) for s in served_records()] == [
+        (first.tenant_id, event.starts_at.date(), None)]
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "served_record.created")) == 1
+
+
+def test_a_typed_organisation_serves_nobody(app, make_event, make_registration, make_tenant):
     tenant = make_tenant(name="重庆云启科技有限公司")
     event = make_event()
-    for _ in range(2):
-        r = make_registration(event, organisation=tenant.name)
-        checkin.check_in(db.session, event.id, secret=r.secret, method="scanner", now=NOW)
-    served = db.session.scalars(select(ServedRecord).where(ServedRecord.source == "events")).all()
-    assert [(s.tenant_id, s.served_on) for s in served] == [
-        (tenant.id, event.starts_at.date())]
+    r = make_registration(event, organisation=tenant.name)
+    checkin.check_in(db.session, event.id, secret=r.secret, method="self", now=NOW)
+    db.session.refresh(r)
+    assert (r.tenant_id, r.tenant_basis) == (None, "")
+    assert served_records() == []
+
+
+def test_a_registration_not_checked_in_serves_nobody(app, make_event, make_registration,
+                                                     make_member):
+    member = make_member(name="李娜", phone="13900003333")
+    event = make_event()
+    r = make_registration(event, name="李娜", mobile=member.phone)
+    assert r.tenant_id == member.tenant_id
+    assert served_records() == []
 
 
 # --- devices -------------------------------------------------------------------------

@@ -157,12 +157,29 @@ def test_registering_again_after_cancelling_gives_a_fresh_ticket(app, make_event
     assert again.secret != old_secret
 
 
-def test_a_tenant_is_recognised_by_its_name(app, make_event, make_tenant):
-    tenant = make_tenant(name="重庆云启科技有限公司")
+def test_a_typed_organisation_never_links_a_tenant(app, make_event, make_tenant):
+    make_tenant(name="重庆云启科技有限公司")
     event = make_event()
     registration, _ = rules.register(db.session, event,
                                      person(organisation="重庆云启科技有限公司"), NOW)
-    assert registration.tenant_id == tenant.id
+    assert (registration.tenant_id, registration.tenant_basis) == (None, "")
+    assert registration.organisation == "重庆云启科技有限公司"  # kept as typed
+
+
+def test_a_members_mobile_links_the_tenant(app, make_event, make_member):
+    member = make_member(name="李娜", phone="139 0000 2468")  # stored as national digits
+    event = make_event()
+    registration, _ = rules.register(db.session, event, person(
+        name="李娜", mobile="+86 13900002468", organisation="某某公司"), NOW)
+    assert (registration.tenant_id, registration.tenant_basis) == (member.tenant_id, "member")
+
+
+def test_a_mobile_shared_by_two_firms_links_neither(app, make_event, make_member):
+    make_member(name="李娜", phone="13900002468")
+    make_member(name="李娜", phone="13900002468")  # another tenant
+    event = make_event()
+    registration, _ = rules.register(db.session, event, person(mobile="13900002468"), NOW)
+    assert registration.tenant_id is None
 
 
 def test_the_audit_trail_keeps_no_personal_data(app, make_event):
@@ -183,23 +200,69 @@ def test_withdrawing_assessor_consent(app, make_event):
 
 # --- retention ----------------------------------------------------------------------
 
+def set_period(end, keep=None):
+    """The implementation period (and keep-until date) of the settings."""
+    from datetime import date
+    from community.settings import save_settings
+    save_settings(db.session, None, {"name": "社区", "timezone": "Asia/Shanghai",
+                                     "period_start_on": date(2024, 1, 1),
+                                     "period_end_on": end, "personal_data_until": keep})
+
+
 def test_purge_removes_personal_data_and_keeps_counts(app, make_event):
+    from datetime import date
     from events.checkin import attendance, check_in
+    set_period(date(2026, 3, 31))  # kept until 2026-09-30
     event = make_event()
     kept, _ = rules.register(db.session, event, person(name="赵六"), NOW)
     rules.register(db.session, event, person(), NOW)
     check_in(db.session, event.id, secret=kept.secret, method="manual", now=event.starts_at)
     before = attendance(db.session, event.id)
-    later = event.ends_at + timedelta(days=31)
+    later = event.ends_at + timedelta(days=131)  # 2026-10-15: past the keep-until day
     assert refused(rules.purge_personal_data, db.session, None, later, 7).code == \
         "purge_days_invalid"
-    assert rules.purge_personal_data(db.session, None, later, 60) == (0, 0)
-    assert rules.purge_personal_data(db.session, None, later, 30) == (1, 2)
+    assert rules.purge_personal_data(db.session, None, later, 160) == (0, 0)
+    assert rules.purge_personal_data(db.session, None, later, 130) == (1, 2)
     assert attendance(db.session, event.id) == before
     for r in db.session.scalars(select(Registration)):
         assert (r.name, r.mobile, r.email, r.organisation, r.secret) == ("", None, "", "", None)
     assert event.purged_at == later
-    assert rules.purge_personal_data(db.session, None, later, 30) == (0, 0)
+    assert rules.purge_personal_data(db.session, None, later, 130) == (0, 0)
+
+
+def test_2026_sign_in_names_survive_a_2027_purge_until_the_keep_until_day(app, make_event):
+    """Default settings: the period ends 2027-12-31, names are kept until 2028-06-30."""
+    from datetime import datetime, timezone
+    from community.settings import current_settings, personal_data_kept_until
+    from events.checkin import check_in
+    assert f"{personal_data_kept_until(current_settings(db.session))}" == "2028-06-30"
+    event = make_event()  # June 2026
+    registration, _ = rules.register(db.session, event, person(name="赵六"), NOW)
+    check_in(db.session, event.id, secret=registration.secret, method="manual",
+             now=event.starts_at)
+    db.session.commit()
+    for now in (datetime(2027, 9, 1, tzinfo=timezone.utc),  # a year after the event
+                datetime(2028, 6, 30, 15, 59, tzinfo=timezone.utc)):  # 23:59 on the day
+        exc = refused(rules.purge_personal_data, db.session, None, now, 365)
+        assert (exc.code, exc.params) == ("personal_data_kept", {"until": "2028-06-30"})
+        db.session.rollback()
+        db.session.refresh(registration)
+        assert registration.name == "赵六" and registration.mobile is not None
+        assert event.purged_at is None
+    # The day after (in Chongqing), the 365-day rule applies again.
+    assert rules.purge_personal_data(db.session, None, datetime(
+        2028, 6, 30, 16, 0, tzinfo=timezone.utc), 365) == (1, 1)
+
+
+def test_the_admins_keep_until_date_rules(app, make_event):
+    from datetime import date, datetime, timezone
+    set_period(date(2026, 12, 31), keep=date(2029, 1, 31))
+    event = make_event()
+    rules.register(db.session, event, person(), NOW)
+    assert refused(rules.purge_personal_data, db.session, None, datetime(
+        2029, 1, 15, tzinfo=timezone.utc), 365).params == {"until": "2029-01-31"}
+    assert rules.purge_personal_data(db.session, None, datetime(
+        2029, 2, 1, tzinfo=timezone.utc), 365) == (1, 1)
 
 
 def test_a_checked_in_registration_cannot_be_cancelled(app, make_event):

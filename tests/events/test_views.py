@@ -130,9 +130,35 @@ def test_photos_must_be_images_and_count_as_evidence(client, login, make_event):
     response = client.post(f"/events/{event.id}/files/photo", follow_redirects=True,
                            data={"file": (io.BytesIO(pdf), "notice.pdf")})
     assert "活动照片须为图片文件" in text(response)
+    assert count(Attachment) == 0
     client.post(f"/events/{event.id}/files/notice",
                 data={"file": (io.BytesIO(pdf), "notice.pdf")})
     assert count(Attachment, Attachment.owner_type == "event_notice") == 1
+
+
+def test_a_batch_with_one_non_image_saves_no_photo(client, login, make_event, app):
+    import os
+    event = make_event(live=True)
+    login("staff")
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+    response = client.post(f"/events/{event.id}/files/photo", follow_redirects=True, data={
+        "file": [(io.BytesIO(jpeg), "a.jpg"), (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "b.pdf")]})
+    assert "活动照片须为图片文件" in text(response)
+    assert count(Attachment) == 0
+    folder = app.config["UPLOAD_FOLDER"]
+    assert not os.path.isdir(folder) or os.listdir(folder) == []
+    response = client.post(f"/events/{event.id}/files/photo", follow_redirects=True,
+                           data={"file": [(io.BytesIO(jpeg), "a.jpg")]})
+    assert "已上传 1 个文件" in text(response)
+    assert count(Attachment, Attachment.owner_type == "event_photo") == 1
+
+
+def test_an_upload_without_a_file_is_refused_with_a_message(client, login, make_event):
+    event = make_event(live=True)
+    login("staff")
+    response = client.post(f"/events/{event.id}/files/notice", data={}, follow_redirects=True)
+    assert "请选择文件" in text(response) and count(Attachment) == 0
+    assert client.post(f"/events/{event.id}/files/video", data={}).status_code == 404
 
 
 # --- public registration and the ticket ---------------------------------------------------
@@ -278,6 +304,42 @@ def test_a_walk_in_is_registered_and_checked_in(client, login, make_event):
     assert bad.status_code == 422 and "请阅读个人信息处理说明" in text(bad)
 
 
+def test_a_walk_in_already_checked_in_is_told_beside_the_mobile(client, login, make_event):
+    event = make_event(live=True)
+    login("staff")
+    form = register_form(name="现场来宾", mobile="13900007788")
+    client.post(f"/events/{event.id}/door/walk-in", data=form)
+    again = client.post(f"/events/{event.id}/door/walk-in", data=form)
+    assert again.status_code == 422 and "该手机号已报名并已签到" in text(again)
+    assert count(Registration) == 1
+
+
+def test_paper_walk_ins_are_recorded_or_refused_with_a_message(client, login, make_event):
+    event = make_event(live=True)
+    login("staff")
+    at = event.starts_at.astimezone(community_tz()).strftime("%Y-%m-%dT%H:%M")
+    ok = client.post(f"/events/{event.id}/paper/walk-in", follow_redirects=True,
+                     data=register_form(name="纸上来宾", checked_at=at))
+    assert "已补录纸质签到：纸上来宾" in text(ok)
+    bad = client.post(f"/events/{event.id}/paper/walk-in", follow_redirects=True,
+                      data=register_form(name="没同意", consent="", checked_at=at))
+    assert "请阅读个人信息处理说明" in text(bad)
+    late = (event.starts_at + timedelta(days=3)).astimezone(community_tz())
+    bad = client.post(f"/events/{event.id}/paper/walk-in", follow_redirects=True,
+                      data=register_form(checked_at=late.strftime("%Y-%m-%dT%H:%M")))
+    assert "纸质签到时间应在活动开始前后当天内" in text(bad)
+    assert [r.name for r in db.session.scalars(select(Registration))] == ["纸上来宾"]
+
+
+def test_a_device_token_is_shown_once(client, login):
+    login("staff")
+    page = text(client.post("/events/devices", data={"name": "签到台平板2"}))
+    assert 'id="device-token"' in page and "签到台平板2" in page
+    assert 'id="device-token"' not in text(client.get("/events/devices"))
+    bad = text(client.post("/events/devices", data={"name": ""}))
+    assert 'id="device-token"' not in bad
+
+
 def test_paper_sign_ins_are_recorded_as_paper(client, login, make_event, make_registration):
     event = make_event(live=True)
     a, b = make_registration(event, name="纸质一"), make_registration(event, name="纸质二")
@@ -324,3 +386,13 @@ def test_a_blank_summary_is_refused_with_a_message(client, login, make_event):
     assert 'class="flash flash-error"' in response.get_data(as_text=True)
     db.session.refresh(event)
     assert event.summary == "小结"
+    assert "请填写活动小结" in response.get_data(as_text=True)
+    client.post(f"/events/{event.id}/summary", data={"summary": "签到 2 人"})
+    db.session.refresh(event)
+    assert event.summary == "签到 2 人"
+
+
+def test_the_registration_page_says_how_long_names_are_kept(client, make_event):
+    event = make_event(live=True)
+    page = text(client.get(f"/e/{event.id}"))
+    assert "2028-06-30" in page and "365" in page  # the keep-until day, then 365 days
