@@ -141,12 +141,17 @@ def seed(n_rooms, n_clients):
 
 
 def bookable_days():
-    """Weekdays from tomorrow to two weeks ahead that are no public holiday."""
-    from booking.hours import holiday_name
+    """Weekdays from tomorrow to two weeks ahead that are no public holiday (the
+    holiday table filled from chinese-calendar first, as staff would)."""
+    from community.holidays import import_year, library_years, load_calendar
     from community.web import today
     first = today()
     days = [first + timedelta(days=n) for n in range(1, 15)]
-    return [d for d in days if d.weekday() < 5 and holiday_name(d) is None]
+    for year in sorted({d.year for d in days} & set(library_years())):
+        import_year(db.session, None, year)
+    db.session.commit()
+    calendar = load_calendar(db.session, days[0], days[-1])
+    return [d for d in days if d.weekday() < 5 and calendar.holiday(d) is None]
 
 
 OVERLAPS = text("""

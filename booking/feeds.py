@@ -19,7 +19,7 @@ from booking.models import Blackout, Booking, Room, TenantFeed
 from booking.views import bp, load_booking, load_room, release, side_write
 from community.dbsetup import utcnow
 from community.settings import current_settings
-from community.web import attempt, community_tz, flash_form_errors, public, requires
+from community.web import community_tz, public, requires, submit
 
 FEED_PAST = timedelta(days=90)
 
@@ -133,14 +133,12 @@ def room_settings(room_id):
         for day in range(7):
             hours = (room.opening_hours or {}).get(str(day)) or ["", ""]
             form[f"open_{day}"].data, form[f"close_{day}"].data = hours
-    if form.validate_on_submit():
-        hours = {d: (form[f"open_{d}"].data, form[f"close_{d}"].data)
-                 if (form[f"open_{d}"].data or form[f"close_{d}"].data) else None
-                 for d in range(7)}
-        ok, _room = attempt(lambda: rooms.save_room(db.session, current_user, room,
-                                                    form.data, hours), _("预约规则已保存。"))
-        if ok:
-            return redirect(url_for("booking.room_settings", room_id=room.id))
+    hours = {d: (form[f"open_{d}"].data, form[f"close_{d}"].data)
+             if (form[f"open_{d}"].data or form[f"close_{d}"].data) else None
+             for d in range(7)}
+    if submit(form, lambda: rooms.save_room(db.session, current_user, room, form.data, hours),
+              _("预约规则已保存。"))[0]:
+        return redirect(url_for("booking.room_settings", room_id=room.id))
     blackouts = db.session.scalars(select(Blackout).where(
         Blackout.room_id == room.id, Blackout.ends_at >= utcnow())
         .order_by(Blackout.starts_at)).all()
@@ -154,11 +152,8 @@ def room_settings(room_id):
 def blackout_add(room_id):
     room = load_room(room_id)
     form = BlackoutForm()
-    if form.validate_on_submit():
-        tz = community_tz()
-        attempt(lambda: rooms.add_blackout(
-            db.session, current_user, room, form.starts_at.data.replace(tzinfo=tz),
-            form.ends_at.data.replace(tzinfo=tz), form.reason.data), _("已添加停用时段。"))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: rooms.add_blackout(
+        db.session, current_user, room, form.starts_at.data.replace(tzinfo=community_tz()),
+        form.ends_at.data.replace(tzinfo=community_tz()), form.reason.data),
+        _("已添加停用时段。"), errors="flash")
     return redirect(url_for("booking.room_settings", room_id=room.id))

@@ -1,51 +1,40 @@
 """What a room's day looks like: opening hours, statutory holidays and 调休
-working days, the slots a booking may take and which of them are free."""
+working days, the slots a booking may take and which of them are free.
+
+Holidays come from the staff-kept table (community.holidays), loaded once per
+request or rule as a `Calendar` and passed in: nothing here asks the library,
+so a year the table does not know is a known unknown, not a silent guess.
+"""
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-import chinese_calendar
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
-from booking.models import ACTIVE, Booking
+from booking.models import ACTIVE, Booking, Room
+from community.holidays import load_calendar
+from community.models import Zone
 
 
 # --- opening hours and holidays ---------------------------------------------------------
-
-def holiday_name(day):
-    """The statutory holiday on a day (None on ordinary days and where no data exists)."""
-    try:
-        on_holiday, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:  # chinese-calendar has no data for that year yet
-        return None
-    return name if on_holiday and name else None
-
-
-def is_adjusted_workday(day):
-    """A weekend day that is a working day (调休)."""
-    try:
-        return day.weekday() >= 5 and chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return False
-
 
 def _hhmm(text):
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))
 
 
-def opening_for(room, day):
+def opening_for(room, day, calendar):
     """(opens, closes) on a day as local times, or None when the room is closed."""
-    if holiday_name(day) and not room.open_on_holidays:
+    if calendar.holiday(day) and not room.open_on_holidays:
         return None
-    weekday = 0 if is_adjusted_workday(day) else day.weekday()  # 调休: weekday hours
+    weekday = 0 if calendar.is_adjusted_workday(day) else day.weekday()  # 调休: weekday hours
     hours = (room.opening_hours or {}).get(str(weekday))
     if not hours:
         return None
     return _hhmm(hours[0]), _hhmm(hours[1])
 
 
-def open_hours_on(room, day):
-    opening = opening_for(room, day)
+def open_hours_on(room, day, calendar):
+    opening = opening_for(room, day, calendar)
     if opening is None:
         return 0
     start, end = (datetime.combine(day, t) for t in opening)
@@ -58,6 +47,22 @@ def room_in_service(room, day):
         zone.out_of_service_on is None or zone.out_of_service_on >= day)
 
 
+def booking_window(session, today):
+    """(today, the furthest day any bookable room in service may be booked), or None
+    when there is no such room."""
+    ahead = session.scalar(select(func.max(Room.book_ahead_days)).join(
+        Zone, Room.zone_id == Zone.id).where(
+        Zone.bookable.is_(True),
+        or_(Zone.out_of_service_on.is_(None), Zone.out_of_service_on >= today)))
+    return None if ahead is None else (today, today + timedelta(days=ahead))
+
+
+def years_without_holidays(session, today):
+    """The years inside the booking window the holiday table knows nothing of."""
+    window = booking_window(session, today)
+    return load_calendar(session, *window).unknown_years() if window else []
+
+
 # --- what a day looks like -------------------------------------------------------------------
 
 @dataclass
@@ -68,9 +73,9 @@ class Slot:
     booking: Booking | None = None
 
 
-def slot_starts(room, day):
+def slot_starts(room, day, calendar):
     """The local start times a booking may have on a day (from the opening hours)."""
-    opening = opening_for(room, day)
+    opening = opening_for(room, day, calendar)
     if opening is None:
         return []
     cursor, closes = (datetime.combine(day, t) for t in opening)
@@ -81,9 +86,9 @@ def slot_starts(room, day):
     return starts
 
 
-def day_slots(session, room, day, now, tz, tenant_id=None):
+def day_slots(session, room, day, now, tz, calendar, tenant_id=None):
     """The room's slots on a local day, each free, taken, pending, mine or past."""
-    opening = opening_for(room, day)
+    opening = opening_for(room, day, calendar)
     if opening is None:
         return []
     opens, closes = (datetime.combine(day, t, tz) for t in opening)

@@ -1,16 +1,32 @@
-"""Booking's indicator S3 and its sheets 预约台账 and 功能空间利用率."""
+"""Booking's indicator S3 and its sheets 预约台账 and 功能空间利用率.
+
+S3 asks for 可预约的路演厅、会议室 and 休闲空间: the cover counts, on the
+reference day, the bookable roadshow halls and meeting rooms in service and the
+leisure zones in service (open to all, so counted whether or not they take
+bookings), and is met when each kind has at least one. Hours booked count
+every granted booking in the period; hours used, and utilisation, count only
+what took place by the reference moment: a booking that ended and was checked
+in, or an event's reservation whose time has passed. Nothing in the future.
+"""
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from booking.messages import STATUS_LABELS as STATUS_ZH
 from booking.models import Booking, Room
 from booking.hours import open_hours_on, room_in_service
+from community.dbsetup import utcnow
+from community.holidays import load_calendar
+from community.models import Zone
 from community.registry import Column, Indicator, Sheet
 from community.settings import community_zone
+
+# The kinds S3 names, in the bang's words; halls and meeting rooms count when bookable.
+SPACE_KINDS = (("roadshow_hall", "路演厅", True), ("meeting_room", "会议室", True),
+               ("leisure", "休闲空间", False))
 
 
 def _rooms(session):
@@ -22,28 +38,59 @@ def _hours(booking):
     return Decimal((booking.ends_at - booking.starts_at).total_seconds()) / 3600
 
 
+def spaces_by_kind(session, period):
+    """{kind: count} of S3's spaces in service on the reference day."""
+    day = period.as_of
+    zones = session.execute(select(Zone.kind, Zone.bookable).where(
+        Zone.kind.in_([kind for kind, _, _ in SPACE_KINDS]), Zone.in_service_on <= day,
+        or_(Zone.out_of_service_on.is_(None), Zone.out_of_service_on >= day))).all()
+    counts = dict.fromkeys((kind for kind, _, _ in SPACE_KINDS), 0)
+    needs_booking = {kind: bookable for kind, _, bookable in SPACE_KINDS}
+    for kind, bookable in zones:
+        if bookable or not needs_booking[kind]:
+            counts[kind] += 1
+    return counts
+
+
 def rooms_in_service(session, period):
-    """S3: bookable rooms in service during the period."""
-    return sum(1 for room in _rooms(session)
-               if room.zone.bookable and room.zone.in_service_on <= period.as_of
-               and (room.zone.out_of_service_on is None
-                    or room.zone.out_of_service_on >= period.start))
+    """S3: the spaces of the three kinds in service on the reference day."""
+    return sum(spaces_by_kind(session, period).values())
 
 
-def _granted(session, period):
-    """Bookings that held their room in the period (confirmed, or released no-shows)."""
-    start, end = period.window(community_zone(session))
+def spaces_complete(session, period):
+    """S3 is met when a hall, a meeting room and a leisure space are all in service."""
+    return all(spaces_by_kind(session, period).values())
+
+
+def reference_moment(period, tz, now=None):
+    """The moment "took place" is judged at: the end of the reference day, or now
+    when that is sooner (a period still running)."""
+    end_of_day = datetime.combine(period.as_of + timedelta(days=1), time(0), tz)
+    return min(end_of_day, now or utcnow())
+
+
+def took_place(booking, moment):
+    """A checked-in booking, or an event's reservation, that ended by `moment`."""
+    return booking.ends_at <= moment and (booking.checked_in_at is not None
+                                          or booking.source == "event")
+
+
+def _granted(session, start, end):
+    """Bookings that held their room, starting in [start, end) (confirmed, or
+    released no-shows)."""
     return session.scalars(select(Booking).where(
         Booking.status.in_(("confirmed", "released")), Booking.starts_at >= start,
         Booking.starts_at < end)).all()
 
 
 def booked_hours_detail(session, period):
-    granted = _granted(session, period)
+    tz = community_zone(session)
+    granted, moment = _granted(session, *period.window(tz)), reference_moment(period, tz)
     booked = sum((_hours(b) for b in granted), Decimal(0))
-    used = sum((_hours(b) for b in granted if b.checked_in_at or b.source == "event"),
-               Decimal(0))
-    return f"预约 {booked:.1f} 小时，实际使用 {used:.1f} 小时"
+    used = sum((_hours(b) for b in granted if took_place(b, moment)), Decimal(0))
+    counts = spaces_by_kind(session, period)
+    kinds = " · ".join(f"{title} {counts[kind]}" for kind, title, _ in SPACE_KINDS)
+    return f"{kinds}；预约 {booked:.1f} 小时，实际使用 {used:.1f} 小时"
 
 
 def booking_rows(session, period):
@@ -63,27 +110,33 @@ def booking_rows(session, period):
                "checked_in_at": b.checked_in_at}
 
 
-def _months(period):
-    day = period.start.replace(day=1)
-    while day <= period.end:
+def _months(first, last):
+    day = first.replace(day=1)
+    while day <= last:
         following = (day + timedelta(days=32)).replace(day=1)
-        yield day, max(day, period.start), min(following - timedelta(days=1), period.end)
+        yield day, max(day, first), min(following - timedelta(days=1), last)
         day = following
 
 
 def utilisation_rows(session, period):
-    """功能空间利用率: per room per month, open, booked and used hours and the rate."""
+    """功能空间利用率: per room per month up to the reference day, open, booked and
+    used hours and the rate (used ÷ open). Days after the reference day are not
+    yet open hours, and bookings after it are not yet used."""
     tz = community_zone(session)
+    last = period.as_of
+    start, _end = period.window(tz)
+    moment = reference_moment(period, tz)
     booked, used = defaultdict(Decimal), defaultdict(Decimal)
-    for b in _granted(session, period):
+    for b in _granted(session, start, datetime.combine(last + timedelta(days=1), time(0), tz)):
         key = (b.room_id, b.starts_at.astimezone(tz).date().replace(day=1))
         booked[key] += _hours(b)
-        if b.checked_in_at or b.source == "event":
+        if took_place(b, moment):
             used[key] += _hours(b)
+    calendar = load_calendar(session, period.start, last)
     for room in _rooms(session):
-        for month, first, last in _months(period):
-            days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-            open_hours = Decimal(sum(open_hours_on(room, d) for d in days
+        for month, first, month_last in _months(period.start, last):
+            days = [first + timedelta(days=n) for n in range((month_last - first).days + 1)]
+            open_hours = Decimal(sum(open_hours_on(room, d, calendar) for d in days
                                      if room_in_service(room, d)))
             if not open_hours and not booked[(room.id, month)]:
                 continue
@@ -97,7 +150,8 @@ def utilisation_rows(session, period):
 
 def register(reg):
     reg.add_indicator(Indicator("S3", "可预约功能空间", "Bookable rooms", "间",
-                                rooms_in_service, Decimal(2), detail=booked_hours_detail))
+                                rooms_in_service, None, detail=booked_hours_detail,
+                                met=spaces_complete, target_text="路演厅、会议室、休闲空间齐备"))
     reg.add_sheet(Sheet("预约台账", "S3", (
         Column("room", "功能空间"), Column("tenant", "预约企业"), Column("booker", "预约人"),
         Column("starts_at", "开始时间", "datetime"), Column("ends_at", "结束时间", "datetime"),

@@ -8,10 +8,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from booking import SERVED_SOURCE
-from booking.hours import holiday_name, opening_for, room_in_service
+from booking.hours import opening_for, room_in_service
 from booking.models import ACTIVE, Blackout, Booking, Room
 from community import audit
 from community.dbsetup import lock_row
+from community.holidays import load_calendar
 from community.permissions import can, member_of
 from community.refusals import Refused
 from community.served import record_served, void_served
@@ -74,12 +75,14 @@ def week_hours(session, room_id, tenant_id, day, tz):
 
 
 def check_request(session, room, tenant_id, starts_at, ends_at, now, tz, staff=False,
-                  exclude_id=None):
-    """Refuse a requested booking with the first rule it breaks."""
+                  exclude_id=None, calendar=None):
+    """Refuse a requested booking with the first rule it breaks. `calendar` is the
+    holiday calendar covering the day (loaded here when not given)."""
     if ends_at <= starts_at:
         raise BookingRefused("ends_not_after_start")
     local_start, local_end = starts_at.astimezone(tz), ends_at.astimezone(tz)
     day = local_start.date()
+    calendar = calendar or load_calendar(session, day)
     if not room_in_service(room, day):
         raise BookingRefused("not_bookable")
     if starts_at < now:
@@ -91,9 +94,9 @@ def check_request(session, room, tenant_id, starts_at, ends_at, now, tz, staff=F
         raise BookingRefused("duration_too_short", minutes=room.min_minutes)
     if minutes > room.max_minutes:
         raise BookingRefused("duration_too_long", minutes=room.max_minutes)
-    opening = opening_for(room, day)
+    opening = opening_for(room, day, calendar)
     if opening is None:
-        name = holiday_name(day)
+        name = calendar.holiday(day)
         raise BookingRefused("holiday", name=name) if name else BookingRefused("closed")
     opens, closes = (datetime.combine(day, t, tz) for t in opening)
     if local_start < opens or local_end > closes:
@@ -140,17 +143,19 @@ def _not_served(session, actor, booking, reason, now):
 # --- making and changing bookings ----------------------------------------------------------
 
 def create_booking(session, actor, room, tenant_id, starts_at, ends_at, purpose, now, tz,
-                   series_id=None):
+                   series_id=None, calendar=None):
     """Book a room; pending when the room needs approval and the booker is not staff.
 
-    The caller's transaction must be a write one (community.dbsetup.begin_write).
+    The caller's transaction must be a write one (community.dbsetup.begin_write);
+    `calendar` (community.holidays) covers the day, or is loaded here.
     """
     staff = is_staff(actor)
     if not staff and (tenant_id is None or tenant_id != actor.tenant_id):
         raise BookingRefused("not_your_tenant")
     room = lock_row(session, Room, room.id)
     release_no_shows(session, room, now)
-    check_request(session, room, tenant_id, starts_at, ends_at, now, tz, staff=staff)
+    check_request(session, room, tenant_id, starts_at, ends_at, now, tz, staff=staff,
+                  calendar=calendar)
     booking = Booking(room=room, tenant_id=tenant_id, booked_by_id=getattr(actor, "id", None),
                       purpose=(purpose or "").strip()[:200] or "会议",
                       starts_at=starts_at, ends_at=ends_at, series_id=series_id,
@@ -177,22 +182,25 @@ class SeriesRefused(BookingRefused):
 
 
 def create_series(session, actor, room, tenant_id, starts_at, ends_at, weeks, purpose, now,
-                  tz):
-    """Book the same slot weekly `weeks` times: every occurrence or none."""
+                  tz, calendar=None):
+    """Book the same slot weekly `weeks` times: every occurrence or none. `calendar`
+    covers every occurrence's day (loaded here, once, when not given)."""
     if not 1 <= weeks <= MAX_OCCURRENCES:
         raise BookingRefused("series_too_long", limit=MAX_OCCURRENCES)
-    if weeks == 1:
-        return [create_booking(session, actor, room, tenant_id, starts_at, ends_at, purpose,
-                               now, tz)]
-    series_id = uuid.uuid4().hex
     occurrences = [(starts_at + timedelta(weeks=n), ends_at + timedelta(weeks=n))
                    for n in range(weeks)]
+    calendar = calendar or load_calendar(session, starts_at.astimezone(tz).date(),
+                                         occurrences[-1][0].astimezone(tz).date())
+    if weeks == 1:
+        return [create_booking(session, actor, room, tenant_id, starts_at, ends_at, purpose,
+                               now, tz, calendar=calendar)]
+    series_id = uuid.uuid4().hex
     clashes, made = [], []
     for begin, end in occurrences:
         try:
             with session.begin_nested():
                 made.append(create_booking(session, actor, room, tenant_id, begin, end,
-                                           purpose, now, tz, series_id))
+                                           purpose, now, tz, series_id, calendar))
         except BookingRefused as exc:
             clashes.append(Clash(begin.astimezone(tz).date(), exc.code))
     if clashes:

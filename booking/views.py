@@ -2,8 +2,8 @@
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,10 +17,10 @@ from booking.forms import BookForm, DecideForm
 from community.forms import ActionForm
 from booking.models import Booking, Room
 from community.dbsetup import begin_write, utcnow
+from community.holidays import load_calendar
 from community.models import Tenant
 from community.periods import FIRST_DAY, LAST_DAY
-from community.web import (attempt, community_tz, flash_form_errors, paginate, requires,
-                           today)
+from community.web import community_tz, paginate, requires, submit, today
 
 bp = Blueprint("booking", __name__, url_prefix="/booking")
 
@@ -63,11 +63,26 @@ def parse_day(text, default):
     return day if FIRST_DAY <= day <= LAST_DAY else default
 
 
+def calendar_for(first, last=None):
+    """The holiday calendar of the days a page shows, names in the reader's language
+    (one query per request)."""
+    return load_calendar(db.session, first, last, lang=get_locale().language)
+
+
 def attention(session, user):
     """For the dashboard: room requests waiting for a decision."""
     waiting = rules.pending_count(session) if rules.is_staff(user) else 0
     return [(_("%(n)s 条场地预约待审批", n=waiting), "booking.my_bookings",
              {"status": "pending"})] if waiting else []
+
+
+def holiday_attention(session, user):
+    """For the dashboard: a year rooms can be booked in that the holiday table lacks."""
+    if not rules.is_staff(user):
+        return []
+    return [(_("%(year)s 年节假日安排尚未录入：预约日历按普通工作日处理", year=year),
+             "community.holidays", {"year": year})
+            for year in hours.years_without_holidays(session, today())]
 
 
 @bp.route("/rooms")
@@ -78,17 +93,18 @@ def rooms():
     rows = [r for r in db.session.scalars(select(Room).options(selectinload(Room.zone)))
             if r.zone.bookable]
     day, now, tz = today(), utcnow(), community_tz()
-    free = {r.id: sum(1 for s in hours.day_slots(db.session, r, day, now, tz) if s.state == "free")
-            for r in rows}
+    calendar = calendar_for(day)
+    free = {r.id: sum(1 for s in hours.day_slots(db.session, r, day, now, tz, calendar)
+                      if s.state == "free") for r in rows}
     return render_template("booking/rooms.html", rooms=rows, free=free, day=day,
                            pending=rules.pending_count(db.session)
                            if rules.is_staff(current_user) else 0)
 
 
-def book_form(room, day, start=None):
+def book_form(room, day, calendar, start=None):
     form = BookForm()
     form.start.choices = [SelectChoice(f"{t:%H:%M}", f"{t:%H:%M}")
-                          for t in hours.slot_starts(room, day)]
+                          for t in hours.slot_starts(room, day, calendar)]
     steps = range(room.min_minutes, room.max_minutes + 1, room.slot_minutes)
     form.duration.choices = [SelectChoice(m, _("%(h)s 小时", h=f"{m / 60:g}")) for m in steps]
     if rules.is_staff(current_user):
@@ -111,14 +127,15 @@ def room_day(room_id):
     release(room)
     day = parse_day(request.args.get("day"), today())
     tz, now = community_tz(), utcnow()
-    slots = hours.day_slots(db.session, room, day, now, tz,
-                            tenant_id=getattr(current_user, "tenant_id", None))
     monday = day - timedelta(days=day.weekday())
+    week = [monday + timedelta(days=n) for n in range(7)]
+    calendar = calendar_for(week[0], week[-1])
+    slots = hours.day_slots(db.session, room, day, now, tz, calendar,
+                            tenant_id=getattr(current_user, "tenant_id", None))
     return render_template(
-        "booking/room_day.html", room=room, day=day, slots=slots, tz=tz,
-        week=[monday + timedelta(days=n) for n in range(7)], today=today(),
-        holiday=hours.holiday_name(day), opening=hours.opening_for(room, day),
-        form=book_form(room, day, request.args.get("start")))
+        "booking/room_day.html", room=room, day=day, slots=slots, tz=tz, week=week,
+        today=today(), calendar=calendar, opening=hours.opening_for(room, day, calendar),
+        form=book_form(room, day, calendar, request.args.get("start")))
 
 
 @bp.route("/rooms/<int:room_id>/week")
@@ -130,12 +147,13 @@ def room_week(room_id):
     start -= timedelta(days=start.weekday())
     tz, now = community_tz(), utcnow()
     days = [start + timedelta(days=n) for n in range(7)]
+    calendar = calendar_for(days[0], days[-1])
     columns = {d: {s.starts_at.astimezone(tz).time(): s for s in hours.day_slots(
-        db.session, room, d, now, tz, tenant_id=getattr(current_user, "tenant_id", None))}
-        for d in days}
+        db.session, room, d, now, tz, calendar,
+        tenant_id=getattr(current_user, "tenant_id", None))} for d in days}
     times = sorted({t for col in columns.values() for t in col})
     return render_template("booking/room_week.html", room=room, days=days, times=times,
-                           columns=columns, start=start)
+                           columns=columns, start=start, calendar=calendar)
 
 
 @bp.route("/rooms/<int:room_id>/book", methods=["POST"])
@@ -143,30 +161,32 @@ def room_week(room_id):
 def book(room_id):
     room = load_room(room_id)
     day = parse_day(request.form.get("day"), today())
-    form = book_form(room, day)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("booking.room_day", room_id=room.id, day=day))
-    tz = community_tz()
-    starts_at = datetime.combine(form.day.data, time.fromisoformat(form.start.data), tz)
-    ends_at = starts_at + timedelta(minutes=form.duration.data)
-    tenant_id = form.tenant_id.data or None
-    if not rules.is_staff(current_user):
-        tenant_id = current_user.tenant_id
-    def book_and_summarise():
-        made = rules.create_series(db.session, current_user, room, tenant_id, starts_at,
-                                   ends_at, form.weeks.data or 1, form.purpose.data,
-                                   utcnow(), tz)
-        return len(made), made[0].status
+    weeks = request.form.get("weeks", 1, type=int) or 1
+    calendar = calendar_for(day, day + timedelta(weeks=max(0, min(weeks, 12) - 1)))
+    form = book_form(room, day, calendar)
 
-    ok, outcome = attempt(book_and_summarise)
+    def book_it():
+        tz = community_tz()
+        starts_at = datetime.combine(form.day.data, time.fromisoformat(form.start.data), tz)
+        tenant_id = (form.tenant_id.data or None) if rules.is_staff(current_user) \
+            else current_user.tenant_id
+        return rules.create_series(
+            db.session, current_user, room, tenant_id, starts_at,
+            starts_at + timedelta(minutes=form.duration.data), form.weeks.data or 1,
+            form.purpose.data, utcnow(), tz,
+            calendar if form.day.data == day else None)  # an absurd day: the rule loads its own
+
+    ok, _made = submit(form, book_it, booked, errors="flash")
     if not ok:
         return redirect(url_for("booking.room_day", room_id=room.id, day=day))
-    if outcome[1] == "pending":
-        flash(_("已提交预约申请，等待运营人员审批。"), "success")
-    else:
-        flash(_("预约成功：%(n)s 次。", n=outcome[0]), "success")
     return redirect(url_for("booking.my_bookings"))
+
+
+def booked(made):
+    """What a founder is told once the booking (or the request) is made."""
+    if made[0].status == "pending":
+        return _("已提交预约申请，等待运营人员审批。")
+    return _("预约成功：%(n)s 次。", n=len(made))
 
 
 @bp.route("/bookings")
@@ -197,15 +217,11 @@ def load_booking(booking_id, check):
 @requires("book")
 def cancel(booking_id):
     booking = load_booking(booking_id, rules.can_cancel)
-    if ActionForm().validate_on_submit():
-        if request.form.get("scope") == "rest":
-            ok, done = attempt(lambda: rules.cancel_rest_of_series(
-                db.session, current_user, booking, utcnow()))
-        else:
-            ok, done = attempt(lambda: [rules.cancel_booking(
-                db.session, current_user, booking, utcnow())])
-        if ok:
-            flash(_("已取消 %(n)s 次预约。", n=len(done)), "success")
+    rest = request.form.get("scope") == "rest"
+    submit(ActionForm(), lambda: rules.cancel_rest_of_series(
+        db.session, current_user, booking, utcnow()) if rest else [rules.cancel_booking(
+            db.session, current_user, booking, utcnow())],
+        lambda done: _("已取消 %(n)s 次预约。", n=len(done)), errors="flash")
     return redirect(url_for("booking.my_bookings"))
 
 
@@ -214,10 +230,9 @@ def cancel(booking_id):
 def decide(booking_id):
     booking = db.get_or_404(Booking, booking_id)
     form = DecideForm()
-    if form.validate_on_submit():
-        attempt(lambda: rules.decide(db.session, current_user, booking,
-                                     "approve" in request.form, form.reason.data, utcnow(),
-                                     community_tz()), _("已处理预约申请。"))
+    submit(form, lambda: rules.decide(db.session, current_user, booking,
+                                      "approve" in request.form, form.reason.data, utcnow(),
+                                      community_tz()), _("已处理预约申请。"), errors="flash")
     return redirect(url_for("booking.my_bookings", status="pending"))
 
 
@@ -225,9 +240,8 @@ def decide(booking_id):
 @requires("book")
 def checkin(booking_id):
     booking = load_booking(booking_id, rules.can_cancel)
-    if ActionForm().validate_on_submit():
-        attempt(lambda: rules.check_in(db.session, current_user, booking, utcnow()),
-                _("签到成功。"))
+    submit(ActionForm(), lambda: rules.check_in(db.session, current_user, booking, utcnow()),
+           _("签到成功。"), errors="flash")
     return redirect(request.form.get("back") == "door" and url_for(
         "booking.door", room_id=booking.room_id, token=booking.room.door_token)
         or url_for("booking.my_bookings"))
@@ -240,8 +254,10 @@ def calendar():
     tz, now = community_tz(), utcnow()
     rooms_ = [r for r in db.session.scalars(select(Room).options(selectinload(Room.zone)))
               if r.zone.bookable]
+    calendar = calendar_for(day)
     columns = {r.id: {s.starts_at.astimezone(tz).time(): s
-                      for s in hours.day_slots(db.session, r, day, now, tz)} for r in rooms_}
+                      for s in hours.day_slots(db.session, r, day, now, tz, calendar)}
+               for r in rooms_}
     times = sorted({t for col in columns.values() for t in col})
     return render_template("booking/calendar.html", rooms=rooms_, columns=columns,
-                           times=times, day=day, tz=tz)
+                           times=times, day=day, tz=tz, calendar=calendar)

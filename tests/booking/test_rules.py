@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from community.extensions import db
 from booking import hours, rooms, rules
 from booking.models import Booking
+from community.holidays import import_year, load_calendar
 from community.models import ServedRecord
 from tests.booking.conftest import NOW, TZ, at
 
@@ -55,17 +56,24 @@ def test_bad_requests_are_refused_and_nothing_saved(app, make_room, member, star
 
 
 def test_closed_on_public_holidays_unless_the_room_says_otherwise(app, make_room, member):
+    import_year(db.session, None, 2026)  # the holiday table, filled from the library
+    db.session.commit()
     national_day = at("10-01", "10:00"), at("10-01", "11:00")
     before = at("09-25", "09:00")
     error = refused("holiday", member, make_room(), *national_day, now=before)
-    assert error.params["name"] == "National Day"
+    assert error.params["name"] == "国庆节"
     book(member, make_room(open_on_holidays=True), *national_day, now=before)
     assert bookings() == 1
 
 
 def test_adjusted_working_day_opens_with_weekday_hours(app, make_room, member):
-    # Saturday 10 October 2026 is a working day (调休): weekday hours, to 21:00.
-    book(member, make_room(), at("10-10", "19:00"), at("10-10", "20:00"), now=at("10-01", "09:00"))
+    # Saturday 10 October 2026 is a working day (调休): weekday hours, to 21:00 -- once
+    # the table says so; before, it is an ordinary Saturday closing at 18:00.
+    room, evening = make_room(), (at("10-10", "19:00"), at("10-10", "20:00"))
+    refused("outside_hours", member, room, *evening, now=at("10-01", "09:00"))
+    import_year(db.session, None, 2026)
+    db.session.commit()
+    book(member, room, *evening, now=at("10-01", "09:00"))
     assert bookings() == 1
 
 
@@ -202,7 +210,8 @@ def test_event_reservation_has_the_same_guarantee(app, make_room, member, staff)
 def test_day_slots(app, make_room, member):
     room = make_room()
     book(member, room, at("11-17", "10:00"), at("11-17", "11:00"))
-    slots = hours.day_slots(db.session, room, at("11-17", "00:00").date(), NOW, TZ,
+    day = at("11-17", "00:00").date()
+    slots = hours.day_slots(db.session, room, day, NOW, TZ, load_calendar(db.session, day),
                             tenant_id=member.tenant_id)
     states = {s.starts_at.astimezone(TZ).strftime("%H:%M"): s.state for s in slots}
     assert len(slots) == 24 and states["10:00"] == states["10:30"] == "mine"
@@ -220,10 +229,10 @@ def test_utilisation_and_s3(app, make_room, member):
     period = period_for("year", at("11-20", "00:00").date())
     november = [r for r in utilisation_rows(db.session, period) if r["month"] == "2026-11"]
     assert [(str(r["booked_hours"]), str(r["used_hours"])) for r in november] == [("3.0", "2.0")]
-    # 21 weekdays of 12 h and 9 weekend days of 9 h: no holiday in November 2026.
-    assert str(november[0]["open_hours"]) == "333.0"
+    # Up to the reference day, 20 November: 15 weekdays of 12 h and 5 weekend days of 9 h.
+    assert str(november[0]["open_hours"]) == "225.0"
+    assert [r["month"] for r in utilisation_rows(db.session, period)][-1] == "2026-11"
     assert rooms_in_service(db.session, period) == 1
-
 
 
 def test_approval_rechecks_blackouts_added_since_the_request(app, make_room, member, staff):
