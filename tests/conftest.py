@@ -1,5 +1,6 @@
 """Fixtures: an app on a migrated database (SQLite by default, PostgreSQL when
-TEST_DATABASE_URL is set), a client, a login helper and make_* factories."""
+TEST_DATABASE_URL is set), a client, a login helper, make_* factories, a live
+server and `race`, which every concurrency test uses to start its racers."""
 import itertools
 import os
 import shutil
@@ -181,6 +182,79 @@ def make_desks(app, make_zone):
         db.session.commit()
         return desks
     return make
+
+
+# --- racers: many callers at the same moment --------------------------------------
+
+RACE_TIMEOUT = 120  # seconds a racer may take before the race is declared hung
+
+
+class Outcomes(list):
+    """What each racer ended with, in the order the racers were given: the value
+    it returned, or the exception (of a type the test expected) it raised."""
+
+    @property
+    def errors(self):
+        return [o for o in self if isinstance(o, BaseException)]
+
+    def codes(self):
+        """Each outcome as a refusal's code, or the value itself: what tests sort and compare."""
+        return [getattr(o, "code", o) if isinstance(o, BaseException) else o for o in self]
+
+
+@pytest.fixture
+def race():
+    """Run callables at the same moment and return their `Outcomes`.
+
+    `race(*callables)` runs each once; `race(fn, times=n)` runs n copies of fn.
+    Every racer gets its own thread; a barrier releases them together. With
+    `app=`, each runs in its own app context (so its own database session,
+    removed afterwards: what it did not commit is rolled back).
+
+    An exception of a type in `expect` is an outcome; any other exception, a
+    racer still running after RACE_TIMEOUT or a barrier that never opened fails
+    the test with each racer's traceback: a race never loses an error.
+    """
+    def run(*callables, times=None, expect=(), app=None, timeout=RACE_TIMEOUT):
+        if times is not None:
+            assert len(callables) == 1, "times= copies one callable"
+            callables = callables * times
+        assert len(callables) >= 2, "a race needs at least two racers"
+        barrier = threading.Barrier(len(callables))
+        outcomes = [None] * len(callables)
+        failures = []
+
+        def racer(index, fn):
+            try:
+                barrier.wait(timeout=timeout)
+                if app is None:
+                    outcomes[index] = fn()
+                    return
+                with app.app_context():
+                    try:
+                        outcomes[index] = fn()
+                    finally:
+                        db.session.remove()
+            except BaseException as exc:  # noqa: BLE001 - every error is kept, none lost
+                if expect and isinstance(exc, expect):
+                    outcomes[index] = exc
+                else:
+                    failures.append((index, exc))
+
+        threads = [threading.Thread(target=racer, args=(n, fn), name=f"racer-{n}", daemon=True)
+                   for n, fn in enumerate(callables)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout)
+        hung = [t.name for t in threads if t.is_alive()]
+        if hung or failures:
+            pytest.fail("the race went wrong:\n" + (f"still running: {hung}\n" if hung else "")
+                        + "\n".join(f"racer {n}:\n" + "".join(traceback.format_exception(exc))
+                                    for n, exc in sorted(failures, key=lambda f: f[0])),
+                        pytrace=False)
+        return Outcomes(outcomes)
+    return run
 
 
 # --- a real server on 127.0.0.1, for browser journeys and concurrency tests -------

@@ -1,6 +1,6 @@
 """Twenty-four founders press "book" on the same slot at the same moment, through a
 real server: exactly one booking is made, the others are told the slot is taken."""
-import threading
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -20,7 +20,7 @@ def app_config():
     return {"RATELIMIT_ENABLED": False}  # 24 logins from one address in a second
 
 
-def test_simultaneous_requests_for_one_slot_make_one_booking(live_app, live_server):
+def test_simultaneous_requests_for_one_slot_make_one_booking(live_app, live_server, race):
     from community import rules
     with live_app.app_context():
         zone = rules.save_zone(db.session, None, zone_data(kind="meeting_room", bookable=True))
@@ -40,17 +40,10 @@ def test_simultaneous_requests_for_one_slot_make_one_booking(live_app, live_serv
     forms = [{"csrf_token": c.token(f"/booking/rooms/{room_id}"), "day": day.isoformat(),
               "start": "10:00", "duration": 60, "purpose": "路演彩排", "weeks": 1}
              for c in clients]
-    barrier, pages = threading.Barrier(CLIENTS), [None] * CLIENTS
 
-    def press(index):
-        barrier.wait()
-        pages[index] = clients[index].post(f"/booking/rooms/{room_id}/book", forms[index])[1]
-
-    threads = [threading.Thread(target=press, args=(n,)) for n in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = race(*[partial(c.post, f"/booking/rooms/{room_id}/book", form)
+                     for c, form in zip(clients, forms)])
+    pages = [page for _status, page in answers]
     made = [p for p in pages if "预约成功" in p]
     taken = [p for p in pages if "该时段已被预约" in p]
     assert (len(made), len(taken)) == (1, CLIENTS - 1)

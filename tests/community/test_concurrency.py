@@ -1,6 +1,6 @@
 """Two staff assigning one desk at the same moment: the database lets only one win."""
-import threading
 from datetime import date
+from functools import partial
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -14,38 +14,22 @@ from community.refusals import Refused
 from tests.conftest import PG_URL
 
 
-def test_simultaneous_assignments_of_one_desk_make_one(app, make_desks, make_tenant):
+def test_simultaneous_assignments_of_one_desk_make_one(app, make_desks, make_tenant, race):
     desk_id = make_desks(1)[0].id
     tenant = make_tenant()
-    member_ids = []
-    for n in range(12):
-        member_ids.append(rules.add_member(db.session, None, tenant, f"成员{n}").id)
+    member_ids = [rules.add_member(db.session, None, tenant, f"成员{n}").id for n in range(12)]
     db.session.commit()
-    barrier = threading.Barrier(len(member_ids))
-    outcomes = []
 
-    def attempt(member_id):
-        with app.app_context():
-            session = db.session
-            try:
-                barrier.wait()
-                begin_write(session)
-                rules.assign_desk(session, None, session.get(Desk, desk_id),
-                                  session.get(Member, member_id), date(2026, 3, 1))
-                session.commit()
-                outcomes.append("ok")
-            except Refused as exc:
-                session.rollback()
-                outcomes.append(exc.code)
-            finally:
-                db.session.remove()
+    def assign(member_id):
+        session = db.session
+        begin_write(session)
+        rules.assign_desk(session, None, session.get(Desk, desk_id),
+                          session.get(Member, member_id), date(2026, 3, 1))
+        session.commit()
+        return "ok"
 
-    threads = [threading.Thread(target=attempt, args=(m,)) for m in member_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["desk_taken"] * (len(member_ids) - 1) + ["ok"]
+    outcomes = race(*[partial(assign, m) for m in member_ids], app=app, expect=Refused)
+    assert sorted(outcomes.codes()) == ["desk_taken"] * (len(member_ids) - 1) + ["ok"]
     assert db.session.scalar(select(func.count()).select_from(DeskAssignment)) == 1
 
 
