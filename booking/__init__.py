@@ -14,7 +14,6 @@ def init_app(app):
     from booking.messages import MESSAGES, STATUS_LABELS
     from community.permissions import can
     from community.registry import NavItem, registry
-    from community.views import holidays as holiday_views
 
     reg = registry(app)
     for role in ("member", "staff", "admin"):
@@ -28,10 +27,8 @@ def init_app(app):
     reg.add_demo(load_demo)
     reg.add_attention(views.attention)
     # The holiday table is community's (community/holidays.py); booking is what reads it,
-    # so booking warns when a year rooms can be booked in is missing from it, and hands
-    # the registry the table's refusal texts.
+    # so booking warns when a year rooms can be booked in is missing from it.
     reg.add_attention(views.holiday_attention)
-    holiday_views.register(reg)
     app.register_blueprint(views.bp)
     app.jinja_env.globals.update(
         timedelta=timedelta, weekday_label=lambda day: gettext(str(WEEKDAYS[day.weekday()])))

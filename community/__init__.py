@@ -15,30 +15,24 @@ SERVED_SOURCE = "community"  # a service staff logged by hand on the tenant page
 
 
 def init_app(app):
-    from community import cli, ledger, models, views
-    from community.extensions import db, login_manager
+    from community import cli, ledger, views
+    from community.extensions import db
     from community.labels import LABELS
     from community.messages import MESSAGES
     from community.permissions import CORE_GRANTS, can, can_view_tenant
+    from community.views import holidays as holiday_views
     from community.web import enforce_login, start_write_transaction
 
     app.extensions["opc_registry"] = reg = Registry()
     for role, permissions in CORE_GRANTS.items():
         reg.grant(role, *permissions)
     reg.add_messages(MESSAGES)
+    holiday_views.register(reg)
     reg.add_labels(LABELS)
     reg.add_attachment_owner("tenant", can_view_tenant)
     reg.add_attachment_owner("zone", lambda user, _id: can(user, "view"))
     reg.add_served_source(SERVED_SOURCE, "登记服务")
     ledger.register(reg)
-
-    login_manager.login_view = "community.login"
-    login_manager.login_message = None
-
-    @login_manager.user_loader
-    def load_user(user_id):
-        user = db.session.get(models.User, int(user_id))
-        return user if user is not None and user.active else None
 
     # The write transaction must begin before anything reads (loading the user does).
     app.before_request(start_write_transaction)

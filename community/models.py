@@ -8,7 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from community.extensions import db
+from community.extensions import db, login_manager
 from community.dbsetup import UTCDateTime, utcnow
 
 ZONE_KINDS = ("office", "open_desk", "roadshow_hall", "meeting_room", "leisure",
@@ -40,6 +40,13 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    """The signed-in user of a session, unless the account was disabled since."""
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
 
 
 class Community(db.Model):

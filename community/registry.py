@@ -137,10 +137,10 @@ class Registry:
         self.messages.update(messages)
 
     def add_labels(self, labels):
-        for group, values in labels.items():
-            if group in self.labels:
-                raise ValueError(f"label group {group} declared twice")
-            self.labels[group] = dict(values)
+        taken = sorted(group for group in labels if group in self.labels)
+        if taken:
+            raise ValueError(f"label groups declared twice: {taken}")
+        self.labels.update({group: dict(values) for group, values in labels.items()})
 
     def add_attachment_owner(self, owner_type, can_view):
         if owner_type in self.attachment_owners:

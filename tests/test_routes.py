@@ -150,8 +150,12 @@ EXPECTED = {
     "events.upload": EDIT_POST,
     "events.registration_cancel": EDIT_POST,
     "events.tenant_link": EDIT,
-    "events.tenant_link_save": answers(LOGIN, 403, 403, 404, 403, 404),  # no such tenant
+    "events.tenant_link_save": EDIT_POST,  # no tenant chosen: back with a message
     "events.tenant_unlink": EDIT_POST,
+    "community.holidays": VIEW,
+    "community.holiday_add": answers(LOGIN, 403, 403, 200, 403, 200),  # empty form: page again
+    "community.holiday_import": EDIT_POST,
+    "community.holiday_remove": EDIT_POST,
     "events.door": EDIT,
     "events.door_scan": EDIT_POST,
     "events.door_checkin": EDIT_POST,

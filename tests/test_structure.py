@@ -178,8 +178,6 @@ def test_the_registry_refuses_a_label_group_declared_twice():
     assert reg.labels == {"tenant_status": {"a": "甲"}}
 
 
-@pytest.mark.xfail(strict=True, reason="add_labels keeps the groups before a clash "
-                                       "(community/registry.py); remove once it checks first")
 def test_a_refused_label_batch_adds_none_of_its_groups():
     reg = Registry()
     reg.add_labels({"taken": {"a": "甲"}})

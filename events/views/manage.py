@@ -14,6 +14,7 @@ from community.files import attachments_of
 from community.forms import ActionForm, UploadForm
 from community.messages import message
 from community.models import Tenant, Zone
+from community.refusals import Invalid
 from community.settings import current_settings
 from community.web import attempt, paginate, requires, submit
 from events import rules
@@ -213,12 +214,16 @@ def tenant_link(event_id, registration_id):
 @requires("edit")
 def tenant_link_save(event_id, registration_id):
     registration = _registration_or_404(event_id, registration_id)
-    form = ActionForm()
-    submit(form, lambda: rules.link_tenant(
-        db.session, current_user, registration,
-        db.get_or_404(Tenant, request.form.get("tenant_id", 0, type=int)), now()),
-        lambda r: _("已确认 %(name)s 属于 %(tenant)s。", name=r.name, tenant=r.tenant.name),
-        errors="flash")
+    tenant_id = request.form.get("tenant_id", 0, type=int)
+
+    def link():
+        if not tenant_id:
+            raise Invalid({"tenant_id": "required"})
+        return rules.link_tenant(db.session, current_user, registration,
+                                 db.get_or_404(Tenant, tenant_id), now())
+
+    submit(ActionForm(), link, lambda r: _("已确认 %(name)s 属于 %(tenant)s。", name=r.name,
+                                           tenant=r.tenant.name), errors="flash")
     return redirect(url_for("events.detail", event_id=event_id) + "#registrations")
 
 

@@ -202,7 +202,8 @@ def test_linking_to_a_firm_that_does_not_exist_is_a_404(client, login, make_even
     r = make_registration(event)
     login("staff")
     assert client.post(link_url(event, r), data={"tenant_id": 99999}).status_code == 404
-    assert client.post(link_url(event, r), data={}).status_code == 404
+    refused = client.post(link_url(event, r), data={}, follow_redirects=True)
+    assert refused.status_code == 200 and "此项必填" in refused.get_data(as_text=True)
     db.session.refresh(r)
     assert r.tenant_id is None and audited("registration.tenant_linked") == 0
 
