@@ -15,7 +15,8 @@ SERVED_SOURCE = "community"  # a service staff logged by hand on the tenant page
 
 
 def init_app(app):
-    from community import cli, ledger, models, views
+    from community import cli, ledger, models, opc, views
+    from community.views.tenants import undetermined_firms
     from community.extensions import db, login_manager
     from community.labels import LABELS
     from community.messages import MESSAGES
@@ -29,6 +30,8 @@ def init_app(app):
     reg.add_labels(LABELS)
     reg.add_attachment_owner("tenant", can_view_tenant)
     reg.add_attachment_owner("zone", lambda user, _id: can(user, "view"))
+    reg.add_attachment_owner(opc.LICENCE_FILE, can_view_tenant)
+    reg.add_attention(undetermined_firms)
     reg.add_served_source(SERVED_SOURCE, "登记服务")
     ledger.register(reg)
 
