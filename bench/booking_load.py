@@ -130,8 +130,9 @@ def seed(n_rooms, n_clients):
         tenant = rules.save_tenant(db.session, None, {
             "name": f"重庆压测科技{n:03d}有限公司", "uscc": valid_uscc(n + 1),
             "legal_rep": "张三", "phone": "13800138000", "email": "", "sector": "数字内容",
-            "is_opc": True, "relationship_kind": "resident", "founded_on": date(2025, 3, 1),
-            "moved_in_on": date(2025, 9, 1), "moved_out_on": None, "closed_on": None})
+            "relationship_kind": "resident", "founded_on": date(2025, 3, 1),
+            "moved_in_on": date(2025, 9, 1), "moved_out_on": None, "closed_on": None,
+            "company_type": "有限责任公司（自然人独资）", "investors": 1}, date.today())
         db.session.flush()
         db.session.add(User(username=f"founder{n}", name=f"创始人{n}", role="member",
                             tenant_id=tenant.id, password_hash=password_hash))

@@ -25,7 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,8 +40,8 @@ from app import create_app  # noqa: E402
 from community.extensions import db  # noqa: E402
 from community.export import (COVER_TITLE, cover_frame, sheet_frame,  # noqa: E402
                               sheet_name, write_workbook)
-from community.models import (SECTORS, Community, Desk, DeskAssignment,  # noqa: E402
-                              Member, ServedRecord, Tenant, User, Zone, ZoneArea)
+from community.models import (SECTORS, Community, Desk, DeskAssignment, DeskState,  # noqa: E402
+                              Licence, Member, ServedRecord, Tenant, User, Zone, ZoneArea)
 from community.periods import period_for  # noqa: E402
 from community.registry import evaluate, registry  # noqa: E402
 from community.settings import DEFAULTS, targets  # noqa: E402
@@ -87,12 +87,21 @@ def community_rows(n_tenants, n_desks, n_assignments, rng):
             id=t, name=f"重庆测试{t:05d}科技有限公司", name_initials="cqcskjyxgs",
             uscc=body + stdnum_uscc.calc_check_digit(body), legal_rep="张三",
             phone=f"138{t:08d}", email="", sector=SECTORS[t % len(SECTORS)],
-            is_opc=t % 10 != 0, relationship_kind="resident" if moved_in else "served",
+            relationship_kind="resident" if moved_in else "served",
             founded_on=date(2023, 1, 1) + timedelta(days=rng.randrange(1000)),
             moved_in_on=moved_in,
             moved_out_on=moved_in + timedelta(days=rng.randrange(200, 600))
             if moved_in and t % 5 == 0 else None,
             closed_on=date(2026, 6, 30) if t % 37 == 0 else None))
+    # Licence facts: most are one-person companies, every tenth has two shareholders,
+    # every thirteenth has none entered yet (not determined).
+    licences = [dict(tenant_id=t["id"], effective_on=t["founded_on"], override_reason="",
+                     company_type="有限责任公司（自然人独资）" if t["id"] % 10 else
+                     "有限责任公司（自然人投资或控股）", investors=1 if t["id"] % 10 else 2,
+                     recorded_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+                for t in tenants if t["id"] % 13]
+    states = [dict(desk_id=d["id"], effective_on=START, status=d["status"],
+                   zero_rent=d["zero_rent"]) for d in desks]
     members = [dict(id=2 * t - 2 + k, tenant_id=t, name=f"成员{t}-{k}", phone="",
                     is_founder=k == 1) for t in range(1, n_tenants + 1) for k in (1, 2)]
     residents = [t["id"] for t in tenants if t["moved_in_on"]]
@@ -113,8 +122,8 @@ def community_rows(n_tenants, n_desks, n_assignments, rng):
                    + timedelta(days=rng.randrange(530))) for i in range(2 * n_tenants)]
     areas = [dict(zone_id=z["id"], area_m2=z["area_m2"], effective_on=START) for z in zones]
     return [(Community, [DEFAULTS]), (Zone, zones), (ZoneArea, areas), (Desk, desks),
-            (Tenant, tenants), (Member, members), (DeskAssignment, assignments),
-            (ServedRecord, served)]
+            (DeskState, states), (Tenant, tenants), (Licence, licences), (Member, members),
+            (DeskAssignment, assignments), (ServedRecord, served)]
 
 
 def build(app, n_tenants, n_desks, n_assignments):

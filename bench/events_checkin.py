@@ -112,8 +112,9 @@ def seed(n_registrations, n_clients):
         tenants.append(core.save_tenant(db.session, None, {
             "name": f"重庆压测科技{n:02d}有限公司", "uscc": body + uscc.calc_check_digit(body),
             "legal_rep": "张三", "phone": "13800138000", "email": "", "sector": "数字内容",
-            "is_opc": True, "relationship_kind": "resident", "founded_on": now.date(),
-            "moved_in_on": now.date(), "moved_out_on": None, "closed_on": None}))
+            "relationship_kind": "resident", "founded_on": now.date(),
+            "moved_in_on": now.date(), "moved_out_on": None, "closed_on": None,
+            "company_type": "有限责任公司（自然人独资）", "investors": 1}, now.date()))
     event = rules.save_event(db.session, None, {
         "kind": "competition", "title": "压测：创新创业大赛决赛", "starts_at": now + timedelta(hours=1),
         "ends_at": now + timedelta(hours=5), "capacity": n_registrations,

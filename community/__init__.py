@@ -15,12 +15,13 @@ SERVED_SOURCE = "community"  # a service staff logged by hand on the tenant page
 
 
 def init_app(app):
-    from community import cli, ledger, views
+    from community import cli, ledger, opc, views
     from community.extensions import db
     from community.labels import LABELS
     from community.messages import MESSAGES
     from community.permissions import CORE_GRANTS, can, can_view_tenant
     from community.views import holidays as holiday_views
+    from community.views.tenants import undetermined_firms
     from community.web import enforce_login, start_write_transaction
 
     app.extensions["opc_registry"] = reg = Registry()
@@ -31,6 +32,8 @@ def init_app(app):
     reg.add_labels(LABELS)
     reg.add_attachment_owner("tenant", can_view_tenant)
     reg.add_attachment_owner("zone", lambda user, _id: can(user, "view"))
+    reg.add_attachment_owner(opc.LICENCE_FILE, can_view_tenant)
+    reg.add_attention(undetermined_firms)
     reg.add_served_source(SERVED_SOURCE, "登记服务")
     ledger.register(reg)
 

@@ -49,7 +49,8 @@ def create_user_command(username, name, role, tenant_id, password):
 def demo_command():
     """Load the demo community (deterministic; does nothing if it is already there)."""
     from community.demo import load_demo
-    made = load_demo(db.session, registry().demo_loaders)
+    made = load_demo(db.session, registry().demo_loaders, today(),
+                     current_app.config["UPLOAD_FOLDER"])
     db.session.commit()
     if made and db.engine.dialect.name == "postgresql":
         # Fresh statistics, or the planner nested-loops over the new rows for a while.

@@ -61,9 +61,11 @@ def person(rng):
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
-def load_demo(session, loaders=()):
+def load_demo(session, loaders=(), today=None, upload_folder=None):
     """Build the demo community, then each package's demo (`loaders`, called as
-    loader(session, tenants, rng)); return False (and change nothing) if it exists."""
+    loader(session, tenants, rng)); return False (and change nothing) if it exists.
+    With an `upload_folder`, most firms get a (fake) scan of their licence."""
+    today = today or date(2026, 12, 1)
     if session.scalar(select(User.id).where(User.username == "admin")) is not None \
             or session.scalar(select(Community.id)) is not None:
         return False
@@ -88,8 +90,10 @@ def load_demo(session, loaders=()):
                                        date(2025, 12, 1)))
     rules.bulk_create_desks(session, None, zones["独立办公区"], "P", 1, 10, False,
                             date(2025, 12, 1))
-    tenants = _tenants(session, rng)
+    tenants = _tenants(session, rng, today)
     _desks_and_services(session, rng, tenants, desks)
+    if upload_folder:
+        _licence_scans(session, tenants, upload_folder)
     for username, name, role, password in DEMO_USERS:
         user = User(username=username, name=name, role=role,
                     tenant_id=tenants[0].id if role == "member" else None)
@@ -102,7 +106,34 @@ def load_demo(session, loaders=()):
     return True
 
 
-def _tenants(session, rng):
+# Licence facts: most firms are one-person companies; a few are not (several
+# shareholders, or too old to be a startup), a few await their facts, one took on a
+# second shareholder in 2026 and one is an OPC by staff's written decision.
+NOT_ONE_PERSON = {7, 19, 31, 43, 55}
+TOO_OLD = {3, 17, 41}
+UNDETERMINED = {11, 29, 50, 58}
+SECOND_SHAREHOLDER, OVERRIDDEN = 22, 33
+NO_SCAN = {5, 14, 38, 47}  # licence facts entered, the scan not yet uploaded
+
+
+def _licence(index, rng):
+    """The licence facts of demo firm `index`, as save_tenant takes them."""
+    if index in UNDETERMINED:
+        return {}
+    capital = str(rng.choice((3, 10, 20, 50, 100)))
+    if index in NOT_ONE_PERSON:
+        return dict(company_type="有限责任公司（自然人投资或控股）", registered_capital=capital,
+                    investors=rng.choice((2, 3)))
+    if index == OVERRIDDEN:
+        return dict(company_type="有限责任公司（自然人投资或控股的法人独资）",
+                    registered_capital=capital, investors=1, opc_override="yes",
+                    override_reason="唯一股东为创始人100%持股的持股平台，经营与决策由创始人一人负责（见股权穿透说明）")
+    return dict(company_type=rng.choice(("有限责任公司（自然人独资）",) * 4 + ("个人独资企业",)),
+                registered_capital=capital, investors=1)
+
+
+def _tenants(session, rng, today):
+    facts_rng = random.Random(SEED + 1)  # apart, so the rest of the demo stays as it was
     tenants, used = [], set()
     for index in range(60):
         brand = rng.choice(BRANDS)
@@ -120,14 +151,26 @@ def _tenants(session, rng):
         if resident and index % 11 == 5:
             moved_out = moved_in + timedelta(days=rng.randrange(60, 200))
             moved_out = None if moved_out > date(2026, 11, 10) else moved_out
+        if index in TOO_OLD:
+            founded = date(2017 + index % 3, 4, 18)
         founder = person(rng)
         tenant = rules.save_tenant(session, None, dict(
             name=name, uscc=make_uscc(rng), legal_rep=founder, phone=mobile(rng),
             email=f"contact{index + 1:02d}@example.cn", sector=sector,
-            is_opc=index % 12 != 7, relationship_kind="resident" if resident else "served",
+            relationship_kind="resident" if resident else "served",
             founded_on=min(founded, date(2026, 10, 1)), moved_in_on=moved_in,
             moved_out_on=moved_out,
-            closed_on=date(2026, 10, 20) if index == 52 else None))
+            closed_on=date(2026, 10, 20) if index == 52 else None) | _licence(index, facts_rng),
+            today)
+        if index == SECOND_SHAREHOLDER:
+            rules.save_tenant(session, None, dict(
+                name=tenant.name, uscc=tenant.uscc, legal_rep=tenant.legal_rep,
+                phone=tenant.phone, email=tenant.email, sector=tenant.sector,
+                relationship_kind=tenant.relationship_kind, founded_on=tenant.founded_on,
+                moved_in_on=tenant.moved_in_on, moved_out_on=tenant.moved_out_on,
+                company_type="有限责任公司（自然人投资或控股）", registered_capital="100",
+                investors=2, facts_from=max(date(2026, 9, 1), tenant.founded_on)),
+                today, tenant)
         session.add(Member(tenant=tenant, name=founder, phone=mobile(rng), is_founder=True))
         for _ in range(rng.choice((0, 0, 1, 2))):
             session.add(Member(tenant=tenant, name=person(rng), phone=mobile(rng)))
@@ -155,3 +198,25 @@ def _desks_and_services(session, rng, tenants, desks):
             served_on = date(2025, 10, 1) + timedelta(days=rng.randrange(0, 410))
             record_served(session, None, tenant.id, served_on, SERVED_SOURCE,
                           f"demo:{index}:{n}", rng.choice(SERVICES))
+
+
+def _licence_scans(session, tenants, folder):
+    """A small image standing in for each firm's licence scan (not for NO_SCAN ones)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from community.files import save_attachment
+    from community.opc import LICENCE_FILE
+    for index, tenant in enumerate(tenants):
+        if index in UNDETERMINED or index in NO_SCAN:
+            continue
+        image = Image.new("RGB", (320, 220), (253, 246, 227))
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((8, 8, 311, 211), outline=(180, 30, 30), width=4)
+        draw.text((24, 30), "DEMO - business licence", fill=(120, 20, 20))
+        draw.text((24, 60), tenant.uscc, fill=(0, 0, 0))
+        out = io.BytesIO()
+        image.save(out, format="PNG")
+        save_attachment(session, None, folder, LICENCE_FILE, tenant.id,
+                        f"营业执照_{tenant.uscc}.png", out.getvalue())

@@ -3,8 +3,8 @@ parsed here; the domain checks (USCC, phone, overlaps) live in rules.py."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, SelectChoice, DateField, DecimalField, IntegerField, PasswordField,
-                     SelectField, StringField)
+from wtforms import (BooleanField, DateField, DecimalField, IntegerField, PasswordField, SelectChoice,
+                     SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from community.labels import LABELS
@@ -34,12 +34,23 @@ class TenantForm(FlaskForm):
     phone = StringField(_l("联系电话"), validators=[InputRequired()])
     email = StringField(_l("邮箱"), validators=[Optional(), Length(max=200)])
     sector = SelectField(_l("行业领域"), choices=[SelectChoice(s, _l(s)) for s in SECTORS])
-    is_opc = BooleanField(_l("OPC（一人公司）"), default=True)
     relationship_kind = SelectField(_l("关系"), choices=choices("relationship"))
     founded_on = DateField(_l("成立日期"), validators=[InputRequired(DATE_MSG)])
     moved_in_on = DateField(_l("入驻日期"), validators=[Optional()])
     moved_out_on = DateField(_l("迁出日期"), validators=[Optional()])
     closed_on = DateField(_l("注销日期"), validators=[Optional()])
+    company_type = StringField(
+        _l("企业类型（营业执照）"), validators=[Length(max=60)],
+        description=_l("按营业执照“类型”一栏填写；企业类型和股东人数都填写后才能认定是否为OPC。"))
+    registered_capital = StringField(_l("注册资本（万元）"), validators=[Length(max=20)])
+    investors = IntegerField(_l("股东（投资人）人数"), validators=[Optional()])
+    facts_from = DateField(
+        _l("以上信息自何日起"), validators=[Optional()],
+        description=_l("首次录入时默认为成立日期；变更（如增加股东）时填写变更登记日期，此前的统计不受影响。"))
+    opc_override = SelectField(_l("OPC认定"), choices=[
+        SelectChoice("", _l("按规则认定")), SelectChoice("yes", _l("人工认定为OPC")),
+        SelectChoice("no", _l("人工认定为非OPC"))], default="")
+    override_reason = StringField(_l("人工认定理由"), validators=[Length(max=300)])
 
 
 class MemberForm(FlaskForm):
@@ -112,6 +123,13 @@ class SettingsForm(FlaskForm):
     personal_data_until = DateField(
         _l("参会人个人信息保留至"), validators=[Optional()],
         description=_l("留空则保留至实施周期结束后6个月（验收评估之后）；此前不会清除签到名单。"))
+    opc_company_types = TextAreaField(
+        _l("计为OPC的企业类型"), render_kw={"rows": 4},
+        description=_l("每行一个，按营业执照“类型”一栏的写法，如：有限责任公司（自然人独资）。"
+                       "企业类型在此列表中、股东（投资人）仅1名、且成立未满下列年限的企业认定为OPC。"))
+    startup_years = IntegerField(
+        _l("初创企业年限（年）"), validators=[InputRequired()],
+        description=_l("成立未满此年限的企业属初创企业（参照财税〔2018〕55号：不超过5年）。"))
 
 
 class UserForm(FlaskForm):

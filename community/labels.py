@@ -21,6 +21,7 @@ LABELS = {
         "member": N_("入驻企业成员"), "assessor": N_("考核评估人员"),
     },
     "relationship": {"resident": N_("入驻"), "served": N_("仅服务")},
+    "opc_status": {"opc": N_("OPC"), "not_opc": N_("非OPC"), "undetermined": N_("待确定")},
     "desk_status": {"available": N_("可用"), "out_of_service": N_("停用")},
     "status": {"met": N_("已达标"), "ongoing": N_("进行中"), "missed": N_("未达标"),
                "none": N_("—"), "absent": N_("未建立台账")},

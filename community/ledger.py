@@ -5,12 +5,14 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import selectinload
 
+from community import opc
 from community.labels import label
-from community.models import (Desk, DeskAssignment, DeskState, Member, ServedRecord, Tenant,
-                              Zone)
+from community.models import (Attachment, Desk, DeskAssignment, DeskState, Member,
+                              ServedRecord, Tenant, Zone)
 from community.periods import Period, add_months
 from community.registry import Column, Indicator, Sheet
 from community.rules import in_period, zone_area_on
+from community.settings import current_settings
 
 
 def _zones_in_service(session, period):
@@ -75,28 +77,53 @@ def _served_records(window):
         ServedRecord.voided_at.is_(None))
 
 
-def _firms(window, opc_only=True):
-    """Tenants (OPC ones by default) resident at some time in the window, or served in
-    it. The window never runs past the reference day: nothing counts before it happens."""
+def _firms(window):
+    """Tenants resident at some time in the window, or served in it. The window never
+    runs past the reference day: nothing counts before it happens."""
     resident = select(Tenant.id.label("tenant_id")).where(
         Tenant.moved_in_on.is_not(None),
         in_period(Tenant.moved_in_on, Tenant.moved_out_on, window))
-    served = _served_records(window).join(Tenant)
-    if opc_only:
-        resident = resident.where(Tenant.is_opc.is_(True))
-        served = served.where(Tenant.is_opc.is_(True))
-    return union(resident, served).subquery()
+    return union(resident, _served_records(window)).subquery()
+
+
+def _opcs(session, day):
+    """SQL: the tenants that count as OPCs on a day, by the community's rule."""
+    return opc.opc_tenants(opc.Rule.of(current_settings(session)), day)
+
+
+def _s4_firms(session, period):
+    firms = _firms(period.last_twelve_months())
+    return select(firms.c.tenant_id).where(
+        firms.c.tenant_id.in_(_opcs(session, period.as_of)))
 
 
 def firms_served(session, period):
-    """S4: distinct OPC firms resident or served in the twelve months to the reference day."""
+    """S4: distinct OPC firms resident or served in the twelve months to the reference
+    day, each an OPC on that day by its licence facts."""
     return session.scalar(select(func.count()).select_from(
-        _firms(period.last_twelve_months())))
+        _s4_firms(session, period).subquery()))
 
 
 def firms_served_window(session, period):
+    """The window, and the firms it leaves out and why."""
     window = period.last_twelve_months()
-    return f"近12个月：{window.start:%Y-%m-%d} 至 {window.end:%Y-%m-%d}"
+    firms = _firms(window)
+    total = session.scalar(select(func.count()).select_from(firms))
+    undetermined = session.scalar(select(func.count()).where(
+        firms.c.tenant_id.in_(opc.undetermined_tenants(period.as_of))))
+    counted = firms_served(session, period)
+    text = f"近12个月：{window.start:%Y-%m-%d} 至 {window.end:%Y-%m-%d}"
+    if total > counted:
+        text += f"；另有非OPC {total - counted - undetermined} 家、待确定 {undetermined} 家未计入"
+    return text
+
+
+def firms_lacking_licence(session, period):
+    """S4's firms without their business licence file attached."""
+    filed = select(Attachment.owner_id).where(Attachment.owner_type == opc.LICENCE_FILE)
+    s4 = _s4_firms(session, period).subquery()
+    return session.scalar(select(func.count()).select_from(s4).where(
+        s4.c.tenant_id.not_in(filed)))
 
 
 def _so_far(period):
@@ -107,7 +134,8 @@ def _operating(session, period, alive_since):
     firms = _firms(_so_far(period))
     return session.scalar(
         select(func.count()).select_from(Tenant)
-        .where(Tenant.id.in_(select(firms.c.tenant_id)), Tenant.founded_on <= alive_since,
+        .where(Tenant.id.in_(select(firms.c.tenant_id)),
+               Tenant.id.in_(_opcs(session, period.as_of)), Tenant.founded_on <= alive_since,
                or_(Tenant.closed_on.is_(None), Tenant.closed_on > period.as_of)))
 
 
@@ -168,7 +196,8 @@ def tenant_rows_for(sources):
         """入驻/服务企业台账: the firms behind S4 — resident or served in the twelve
         months to the reference day — and how each was served."""
         window = period.last_twelve_months()
-        firms = _firms(window, opc_only=False)
+        firms = _firms(window)
+        rule = opc.Rule.of(current_settings(session))
         served = defaultdict(list)
         for tenant_id, source, served_on in session.execute(
                 select(ServedRecord.tenant_id, ServedRecord.source, ServedRecord.served_on)
@@ -176,9 +205,14 @@ def tenant_rows_for(sources):
                        ServedRecord.voided_at.is_(None))):
             served[tenant_id].append((source, served_on))
         tenants = session.scalars(
-            select(Tenant).where(Tenant.id.in_(select(firms.c.tenant_id)))
-            .order_by(Tenant.name))
+            select(Tenant).options(selectinload(Tenant.licences))
+            .where(Tenant.id.in_(select(firms.c.tenant_id))).order_by(Tenant.name))
+        filed = set(session.scalars(select(Attachment.owner_id).where(
+            Attachment.owner_type == opc.LICENCE_FILE,
+            Attachment.owner_id.in_(select(firms.c.tenant_id)))))
         for t in tenants:
+            licence = opc.licence_on(t.licences, period.as_of)
+            status = opc.status(t, licence, rule, period.as_of)
             records = served.get(t.id, [])
             resident = t.moved_in_on is not None and t.moved_in_on <= window.end and (
                 t.moved_out_on is None or t.moved_out_on >= window.start)
@@ -186,7 +220,11 @@ def tenant_rows_for(sources):
                 {sources.get(source, source) for source, _ in records})
             dates = [d for _, d in records]
             yield {"name": t.name, "uscc": t.uscc, "legal_rep": t.legal_rep,
-                   "phone": t.phone, "sector": t.sector, "is_opc": t.is_opc,
+                   "phone": t.phone, "sector": t.sector,
+                   "company_type": licence.company_type if licence else "",
+                   "investors": licence.investors if licence else None,
+                   "opc": label("opc_status", status.code), "basis": status.basis,
+                   "licence_filed": t.id in filed,
                    "relationship": label("relationship", t.relationship_kind),
                    "founded_on": t.founded_on, "moved_in_on": t.moved_in_on,
                    "moved_out_on": t.moved_out_on, "how": "、".join(how),
@@ -205,7 +243,8 @@ def register(reg):
                                 detail=zero_rent_occupancy))
     reg.add_indicator(Indicator("S4", "近12个月服务或入驻OPC企业",
                                 "OPC firms served or resident (12 months)", "家",
-                                firms_served, Decimal(50), detail=firms_served_window))
+                                firms_served, Decimal(50), detail=firms_served_window,
+                                lacking=firms_lacking_licence))
     reg.add_indicator(Indicator("O1", "在营OPC数量", "OPCs operating", "家",
                                 opcs_operating))
     reg.add_indicator(Indicator("O2", "存续超6个月OPC数量", "OPCs alive over 6 months",
@@ -225,8 +264,12 @@ def register(reg):
     reg.add_sheet(Sheet("入驻/服务企业台账", "S4", (
         Column("name", "企业名称"), Column("uscc", "统一社会信用代码"),
         Column("legal_rep", "法定代表人"), Column("phone", "联系电话", "phone"),
-        Column("sector", "行业领域"), Column("is_opc", "OPC企业", "bool"),
-        Column("relationship", "关系"), Column("founded_on", "成立日期", "date"),
+        Column("sector", "行业领域"), Column("company_type", "企业类型"),
+        Column("founded_on", "成立日期", "date"),
+        Column("investors", "股东（投资人）人数", "number"),
+        Column("opc", "OPC认定"), Column("basis", "认定依据"),
+        Column("licence_filed", "营业执照已上传", "bool"),
+        Column("relationship", "关系"),
         Column("moved_in_on", "入驻日期", "date"), Column("moved_out_on", "迁出日期", "date"),
         Column("how", "服务方式"), Column("times", "服务次数", "number"),
         Column("first_served_on", "首次服务日期", "date"),

@@ -47,6 +47,16 @@ MESSAGES = {
     "cannot_disable_self": _l("不能停用自己的账号。"),
     "keep_before_period_end": _l("个人信息须至少保留到实施周期结束，以备验收。"),
     "served_in_future": _l("服务日期不能晚于今天：尚未发生的服务不计入。"),
+    "founded_in_future": _l("成立日期不能晚于今天。"),
+    "founded_after_move_in": _l("成立日期不能晚于入驻日期。"),
+    "capital_invalid": _l("注册资本应为不小于0的数字（单位：万元）。"),
+    "investors_invalid": _l("股东（投资人）人数应为1以上的整数。"),
+    "override_reason_required": _l("人工认定OPC身份须写明理由。"),
+    "override_needs_facts": _l("人工认定前请先录入营业执照上的企业类型和股东人数。"),
+    "facts_before_founding": _l("营业执照信息的生效日期不能早于成立日期。"),
+    "facts_in_future": _l("营业执照信息的生效日期不能晚于今天。"),
+    "company_types_invalid": _l("请至少填写一种企业类型，每行一个，每个不超过60字。"),
+    "startup_years_invalid": _l("初创企业年限应为1到50之间的整数。"),
     "period_invalid": _l("统计期间不正确：结束日期不能早于开始日期，且须在2000至2100年之间。"),
 }
 

@@ -63,6 +63,10 @@ class Community(db.Model):
     period_end_on: Mapped[date]
     # Attendees' personal data is kept for the acceptance review until this day.
     personal_data_until: Mapped[date | None]
+    # The OPC rule (community/opc.py): which 企业类型 count, one per line, and how
+    # many years after its founding a firm is still a startup (初创).
+    opc_company_types: Mapped[str] = mapped_column(Text, default="")
+    startup_years: Mapped[int] = mapped_column(default=5)
 
 
 class Target(db.Model):
@@ -149,7 +153,6 @@ class Tenant(db.Model):
     phone: Mapped[str] = mapped_column(String(20))
     email: Mapped[str] = mapped_column(String(200), default="")
     sector: Mapped[str] = mapped_column(String(20))
-    is_opc: Mapped[bool] = mapped_column(default=True)
     relationship_kind: Mapped[str] = mapped_column("relationship", String(16))
     founded_on: Mapped[date]
     moved_in_on: Mapped[date | None]
@@ -159,6 +162,29 @@ class Tenant(db.Model):
 
     members: Mapped[list["Member"]] = relationship(
         back_populates="tenant", order_by="Member.id", cascade="all, delete-orphan")
+    licences: Mapped[list["Licence"]] = relationship(
+        back_populates="tenant", order_by="Licence.effective_on",
+        cascade="all, delete-orphan")
+
+
+class Licence(db.Model):
+    """What the tenant's business licence (营业执照) says from a date on: the facts an
+    assessor checks before accepting it as an OPC (community/opc.py decides). A change
+    (a second shareholder joins) is a new row from its date; earlier rows stay."""
+
+    __table_args__ = (UniqueConstraint("tenant_id", "effective_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    effective_on: Mapped[date]
+    company_type: Mapped[str] = mapped_column(String(60), default="")  # 企业类型, as written
+    registered_capital: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # 万元
+    investors: Mapped[int | None]  # 股东（投资人）人数
+    # Staff's written decision over the rule: True / False, None = the rule decides.
+    opc_override: Mapped[bool | None]
+    override_reason: Mapped[str] = mapped_column(String(300), default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tenant: Mapped["Tenant"] = relationship(back_populates="licences")
 
 
 class Member(db.Model):

@@ -15,7 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from community import audit
 from community.dbsetup import lock_row
 from community.models import (DESK_STATUSES, RELATIONSHIPS, SECTORS, ZONE_KINDS, Desk,
-                              DeskAssignment, DeskState, Member, Tenant, Zone, ZoneArea)
+                              DeskAssignment, DeskState, Licence, Member, Tenant, Zone,
+                              ZoneArea)
+from community.opc import check_licence, founded_check, record_licence
 from community.refusals import Invalid, Refused
 from community.validators import (clean_area, clean_email, clean_phone, clean_text,
                                   clean_uscc, initials)
@@ -23,13 +25,14 @@ from community.validators import (clean_area, clean_email, clean_phone, clean_te
 
 # --- tenants ----------------------------------------------------------------
 
-TENANT_FIELDS = ("name", "uscc", "legal_rep", "phone", "email", "sector", "is_opc",
+TENANT_FIELDS = ("name", "uscc", "legal_rep", "phone", "email", "sector",
                  "relationship_kind", "founded_on", "moved_in_on", "moved_out_on",
                  "closed_on")
 
 
-def check_tenant(session, data, tenant_id=None):
-    """Validate tenant fields; return clean values or raise Invalid with every problem."""
+def check_tenant(session, data, today, tenant_id=None):
+    """Validate tenant fields and its licence facts; return (tenant values, licence
+    facts) or raise Invalid with every problem."""
     errors, clean = {}, {}
 
     def field(name, fn):
@@ -67,7 +70,15 @@ def check_tenant(session, data, tenant_id=None):
     field("moved_in_on", a_date(False))
     field("moved_out_on", a_date(False))
     field("closed_on", a_date(False))
-    clean["is_opc"] = bool(data.get("is_opc"))
+    if "founded_on" in clean:
+        code = founded_check(clean["founded_on"], clean.get("moved_in_on"), today)
+        if code:
+            errors["founded_on"] = code
+    first = tenant_id is None or session.scalar(
+        select(Licence.id).where(Licence.tenant_id == tenant_id).limit(1)) is None
+    founded_on = clean.get("founded_on") if "founded_on" not in errors else None
+    licence_errors, licence = check_licence(data, founded_on, today, first)
+    errors.update(licence_errors)
 
     if clean.get("relationship_kind") == "resident" and not clean.get("moved_in_on") \
             and "moved_in_on" not in errors:
@@ -84,12 +95,13 @@ def check_tenant(session, data, tenant_id=None):
             errors["uscc"] = "uscc_duplicate"
     if errors:
         raise Invalid(errors)
-    return clean
+    return clean, licence
 
 
-def save_tenant(session, actor, data, tenant=None):
-    """Create a tenant or update one; every change goes to the audit trail."""
-    clean = check_tenant(session, data, tenant.id if tenant else None)
+def save_tenant(session, actor, data, today, tenant=None):
+    """Create a tenant or update one, with its licence facts from their date on;
+    every change goes to the audit trail."""
+    clean, licence = check_tenant(session, data, today, tenant.id if tenant else None)
     before = audit.snapshot(tenant) if tenant else None
     if tenant is None:
         tenant = Tenant()
@@ -99,6 +111,7 @@ def save_tenant(session, actor, data, tenant=None):
     tenant.name_initials = initials(tenant.name)
     audit.record(session, actor, "tenant.updated" if before else "tenant.created",
                  tenant, before=before)
+    record_licence(session, actor, tenant, licence)
     return tenant
 
 

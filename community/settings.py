@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from community import audit
+from community.opc import DEFAULT_COMPANY_TYPES, DEFAULT_STARTUP_YEARS, normalise_type
 from community.periods import add_months
 from community.models import Community, Target
 from community.refusals import Invalid, Refused
@@ -14,7 +15,9 @@ from community.validators import clean_uscc
 DEFAULTS = dict(name="重庆软信OPC创新创业社区", operator_name="", operator_uscc="",
                 address="", district="", timezone="Asia/Shanghai",
                 period_start_on=date(2026, 8, 1), period_end_on=date(2027, 12, 31),
-                personal_data_until=None)
+                personal_data_until=None,
+                opc_company_types="\n".join(DEFAULT_COMPANY_TYPES),
+                startup_years=DEFAULT_STARTUP_YEARS)
 # The third-party acceptance review follows the implementation period; the sign-in
 # names it may ask for are kept until this long after the period ends.
 ACCEPTANCE_REVIEW_MONTHS = 6
@@ -69,6 +72,14 @@ def save_settings(session, actor, data):
         errors["period_end_on"] = "required"
     elif start and end < start:
         errors["period_end_on"] = "end_before_start"
+    types = [normalise_type(line) for line in (data.get("opc_company_types") or "").splitlines()]
+    if not any(types) or any(len(t) > 60 for t in types):
+        errors["opc_company_types"] = "company_types_invalid"
+    else:
+        data["opc_company_types"] = "\n".join(t for t in types if t)
+    years = data.get("startup_years")
+    if not isinstance(years, int) or not 1 <= years <= 50:
+        errors["startup_years"] = "startup_years_invalid"
     keep = data.get("personal_data_until")
     if keep and end and keep < end:
         errors["personal_data_until"] = "keep_before_period_end"

@@ -126,16 +126,18 @@ def login(client, make_user, make_tenant):
 
 
 def tenant_data(**overrides):
+    """A resident one-person company (its licence facts make it an OPC by the rule)."""
     return {"name": "重庆测试科技有限公司", "uscc": valid_uscc(), "legal_rep": "张三",
-            "phone": "13800138000", "email": "", "sector": "数字内容", "is_opc": True,
+            "phone": "13800138000", "email": "", "sector": "数字内容",
             "relationship_kind": "resident", "founded_on": date(2025, 3, 1),
-            "moved_in_on": date(2025, 9, 1), "moved_out_on": None,
-            "closed_on": None} | overrides
+            "moved_in_on": date(2025, 9, 1), "moved_out_on": None, "closed_on": None,
+            "company_type": "有限责任公司（自然人独资）", "registered_capital": "10",
+            "investors": 1} | overrides
 
 
 def make_tenant_row(**overrides):
     """A tenant saved through the rules (the caller commits)."""
-    tenant = rules.save_tenant(db.session, None, tenant_data(**overrides))
+    tenant = rules.save_tenant(db.session, None, tenant_data(**overrides), date.today())
     db.session.flush()
     return tenant
 

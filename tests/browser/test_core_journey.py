@@ -93,7 +93,8 @@ def test_staff_sets_up_the_community_and_the_ledger_shows_it(new_page, staff, tm
     page.fill("#legal_rep", "王五")
     page.fill("#phone", "13800138000")
     page.select_option("#sector", "数字内容")
-    page.check("#is_opc")
+    page.fill("#company_type", "有限责任公司（自然人独资）")
+    page.fill("#investors", "1")
     page.select_option("#relationship_kind", "resident")
     page.fill("#founded_on", iso(date(today.year - 1, 3, 1)))
     page.fill("#moved_in_on", iso(jan_1))
@@ -184,7 +185,7 @@ def test_tenant_list_and_dashboard_fit_a_phone(new_page, live_app, staff, tmp_pa
     with live_app.app_context():  # a long row, so the table would overflow if it could
         rules.save_tenant(db.session, None, tenant_data(
             name="重庆两江新区数字内容与智能制造创新创业服务有限责任公司",
-            uscc=GOOD_USCC, moved_in_on=date(today.year, 1, 1)))
+            uscc=GOOD_USCC, moved_in_on=date(today.year, 1, 1)), today)
         db.session.commit()
         db.session.remove()
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)

@@ -14,6 +14,8 @@ from community.periods import Period, period_for
 from community.registry import Indicator
 from tests.conftest import tenant_data, valid_uscc, zone_data
 
+TODAY = date(2026, 11, 22)
+
 
 @pytest.mark.parametrize("code", ["11500000009276281J", "914403001922038216",
                                   " 11500000009276281j "])
@@ -67,7 +69,8 @@ def test_pinyin_initials():
 def test_duplicate_uscc_is_refused_and_nothing_saved(app, make_tenant):
     first = make_tenant()
     with pytest.raises(Invalid) as exc:
-        rules.save_tenant(db.session, None, tenant_data(name="另一家", uscc=first.uscc))
+        rules.save_tenant(db.session, None, tenant_data(name="另一家", uscc=first.uscc),
+                          TODAY)
     assert exc.value.errors == {"uscc": "uscc_duplicate"}
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Tenant)) == 1
@@ -77,21 +80,21 @@ def test_tenant_errors_are_all_reported_at_once(app):
     with pytest.raises(Invalid) as exc:
         rules.save_tenant(db.session, None, tenant_data(
             uscc="11500000009276281K", phone="123", sector="农业",
-            moved_in_on=date(2026, 5, 1), moved_out_on=date(2026, 4, 1)))
+            moved_in_on=date(2026, 5, 1), moved_out_on=date(2026, 4, 1)), TODAY)
     assert exc.value.errors == {"uscc": "uscc_checksum", "phone": "phone_invalid",
                                 "sector": "choice_invalid", "moved_out_on": "before_move_in"}
 
 
 def test_resident_needs_a_move_in_date(app):
     with pytest.raises(Invalid) as exc:
-        rules.save_tenant(db.session, None, tenant_data(moved_in_on=None))
+        rules.save_tenant(db.session, None, tenant_data(moved_in_on=None), TODAY)
     assert exc.value.errors == {"moved_in_on": "required_for_resident"}
 
 
 def test_tenant_update_is_audited_with_before_and_after(app, make_tenant):
     tenant = make_tenant(name="重庆旧名科技有限公司")
     rules.save_tenant(db.session, None, tenant_data(name="重庆新名科技有限公司",
-                                                    uscc=tenant.uscc), tenant)
+                                                    uscc=tenant.uscc), TODAY, tenant)
     db.session.commit()
     entry = db.session.scalars(select(AuditEntry).where(
         AuditEntry.action == "tenant.updated")).one()
@@ -187,11 +190,13 @@ def test_zero_rent_desks_and_occupancy(app, make_zone, make_desks, make_member):
 def test_firms_served_counts_residents_and_services_once(app, make_tenant):
     from community.ledger import firms_served, opcs_alive_six_months, opcs_operating
     resident = make_tenant(moved_in_on=date(2026, 7, 15), founded_on=date(2026, 7, 1))
-    make_tenant(moved_in_on=date(2024, 1, 1), moved_out_on=date(2025, 6, 30))  # left before
+    make_tenant(moved_in_on=date(2024, 1, 1), moved_out_on=date(2025, 6, 30),
+                founded_on=date(2023, 6, 1))  # left before
     served = make_tenant(relationship_kind="served", moved_in_on=None)
     make_tenant(relationship_kind="served", moved_in_on=None)  # never served
-    make_tenant(is_opc=False, moved_in_on=date(2026, 1, 1))
-    closed = make_tenant(moved_in_on=date(2026, 1, 5), founded_on=date(2020, 1, 1),
+    make_tenant(investors=2, company_type="有限责任公司（自然人投资或控股）",
+                moved_in_on=date(2026, 1, 1))  # not a one-person company
+    closed = make_tenant(moved_in_on=date(2026, 1, 5), founded_on=date(2022, 1, 1),
                          closed_on=date(2026, 8, 1))
     record_served(db.session, None, served.id, date(2026, 3, 3), "community", "x1")
     record_served(db.session, None, resident.id, date(2026, 3, 3), "community", "x2")

@@ -20,7 +20,8 @@ def count(model):
 
 def tenant_form(**overrides):
     return {"name": "重庆山城数据科技有限公司", "uscc": valid_uscc(), "legal_rep": "王五",
-            "phone": "139 1234 5678", "email": "", "sector": "数字内容", "is_opc": "y",
+            "phone": "139 1234 5678", "email": "", "sector": "数字内容",
+            "company_type": "有限责任公司（自然人独资）", "investors": "1",
             "relationship_kind": "resident", "founded_on": "2025-01-01",
             "moved_in_on": f"{TODAY_YEAR}-01-15"} | overrides
 
@@ -227,7 +228,8 @@ def import_file(rows, name="tenants.xlsx"):
 def import_row(**overrides):
     return {"企业名称": "重庆导入科技有限公司", "统一社会信用代码": valid_uscc(),
             "法定代表人": "赵六", "联系电话": "13800138000", "行业领域": "智慧医疗",
-            "是否OPC": "是", "关系": "入驻", "成立日期": "2025-02-01",
+            "企业类型": "个人独资企业", "股东（投资人）人数": "1",
+            "关系": "入驻", "成立日期": "2025-02-01",
             "入驻日期": "2025-06-01"} | overrides
 
 
@@ -398,18 +400,21 @@ def test_formula_like_cells_are_escaped(client, login, make_tenant):
     assert sheets["入驻、服务企业台账"]["企业名称"].iloc[0].startswith("'=")
 
 
+def settings_form(**overrides):
+    return {"name": "测试社区", "operator_uscc": "11500000009276281J",
+            "timezone": "Asia/Shanghai", "period_start_on": "2026-08-01",
+            "period_end_on": "2027-12-31", "startup_years": "5",
+            "opc_company_types": "有限责任公司（自然人独资）\n个人独资企业"} | overrides
+
+
 def test_settings_and_targets(client, login):
     login("admin")
-    response = client.post("/settings", data={
-        "name": "测试社区", "operator_uscc": "11500000009276281J", "timezone": "Asia/Shanghai",
-        "period_start_on": "2026-08-01", "period_end_on": "2027-12-31",
-        "target-S1-2026": "3500"}, follow_redirects=True)
+    response = client.post("/settings", data=settings_form(**{"target-S1-2026": "3500"}),
+                           follow_redirects=True)
     assert "设置已保存" in response.get_data(as_text=True)
     page = client.get("/", query_string={"year": 2026}).get_data(as_text=True)
     assert "3,500" in page.split('data-code="S1"')[1].split("</section>")[0]
-    bad = client.post("/settings", data={
-        "name": "测试社区", "operator_uscc": "11500000009276281K", "timezone": "Asia/Shanghai",
-        "period_start_on": "2026-08-01", "period_end_on": "2027-12-31"})
+    bad = client.post("/settings", data=settings_form(operator_uscc="11500000009276281K"))
     assert "校验位不正确" in bad.get_data(as_text=True)
 
 
@@ -446,10 +451,10 @@ def test_pager_ignores_query_keys_that_are_not_filters(client, login, make_desks
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-5", "abc"])
 def test_bad_targets_are_refused(client, login, value):
     login("admin")
-    response = client.post("/settings", data={
-        "name": "测试社区", "timezone": "Asia/Shanghai", "period_start_on": "2026-08-01",
-        "period_end_on": "2027-12-31", "target-S1-2026": value}, follow_redirects=True)
+    response = client.post("/settings", data=settings_form(**{"target-S1-2026": value}),
+                           follow_redirects=True)
     assert "设置已保存" not in response.get_data(as_text=True)
+    assert "不能为负数" in response.get_data(as_text=True)
     from community.models import Target
     assert count(Target) == 0
 
@@ -458,7 +463,8 @@ def test_audit_trail_keeps_phones_masked(client, login, make_tenant):
     from community.rules import save_tenant
     from tests.conftest import tenant_data
     tenant = make_tenant(phone="13800138000")
-    save_tenant(db.session, None, tenant_data(uscc=tenant.uscc, phone="13912345678"), tenant)
+    save_tenant(db.session, None, tenant_data(uscc=tenant.uscc, phone="13912345678"),
+                date.today(), tenant)
     db.session.commit()
     login("assessor")
     page = client.get(f"/tenants/{tenant.id}").get_data(as_text=True)
