@@ -168,7 +168,8 @@ def test_staff_sets_up_the_community_and_the_ledger_shows_it(new_page, staff, tm
     found = rows.iloc[0]
     assert found["联系电话"] == "138****8000"
     assert "13800138000" not in ledger.to_string()
-    assert found["OPC企业"] == "是" and found["关系"] == "入驻"
+    assert found["OPC认定"] == "OPC" and found["关系"] == "入驻"
+    assert found["企业类型"] == "有限责任公司（自然人独资）"
     desks = sheets["工位台账"]
     assert len(desks) == 20
     used = desks[desks["工位编号"] == "J-001"].iloc[0]
