@@ -51,7 +51,8 @@ def targets(session):
 
 
 def save_settings(session, actor, data):
-    """Change the settings; the operator's USCC is checked like a tenant's."""
+    """Change the settings (the keys given); the operator's USCC is checked like a
+    tenant's, the OPC rule must name a company type and a startup age of 1–50 years."""
     errors = {}
     if not (data.get("name") or "").strip():
         errors["name"] = "required"
@@ -72,14 +73,17 @@ def save_settings(session, actor, data):
         errors["period_end_on"] = "required"
     elif start and end < start:
         errors["period_end_on"] = "end_before_start"
-    types = [normalise_type(line) for line in (data.get("opc_company_types") or "").splitlines()]
-    if not any(types) or any(len(t) > 60 for t in types):
-        errors["opc_company_types"] = "company_types_invalid"
-    else:
-        data["opc_company_types"] = "\n".join(t for t in types if t)
-    years = data.get("startup_years")
-    if not isinstance(years, int) or not 1 <= years <= 50:
-        errors["startup_years"] = "startup_years_invalid"
+    if "opc_company_types" in data:  # the OPC rule: each part kept unless given
+        types = [normalise_type(line)
+                 for line in (data["opc_company_types"] or "").splitlines()]
+        if not any(types) or any(len(t) > 60 for t in types):
+            errors["opc_company_types"] = "company_types_invalid"
+        else:
+            data["opc_company_types"] = "\n".join(t for t in types if t)
+    if "startup_years" in data:
+        years = data["startup_years"]
+        if not isinstance(years, int) or not 1 <= years <= 50:
+            errors["startup_years"] = "startup_years_invalid"
     keep = data.get("personal_data_until")
     if keep and end and keep < end:
         errors["personal_data_until"] = "keep_before_period_end"
