@@ -76,6 +76,20 @@ def app(migrated, tmp_path, app_config):
 
 
 @pytest.fixture
+def other_app(migrated, tmp_path):
+    """A second app on a second fresh SQLite database, for "the same again gives the
+    same" tests (PostgreSQL has one test database: those tests run on SQLite)."""
+    if PG_URL:
+        pytest.skip("one PostgreSQL test database: shown on SQLite")
+    shutil.copy(migrated, tmp_path / "other.sqlite3")
+    other = create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'other.sqlite3'}"))
+    yield other
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

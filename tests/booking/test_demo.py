@@ -64,18 +64,11 @@ def test_the_holiday_table_is_filled_for_2025_and_2026(app):
         Booking.starts_at < national_day + timedelta(days=1))) == 0
 
 
-def test_the_same_day_gives_the_same_demo(app, tmp_path, migrated):
-    from app import create_app
-    from tests.conftest import PG_URL, base_config
+def test_the_same_day_gives_the_same_demo(app, request):
     load(date(2026, 12, 1))
     first = fingerprint()
-    if PG_URL:
-        pytest.skip("one PostgreSQL test database: determinism is shown on SQLite")
-    import shutil
-    shutil.copy(migrated, tmp_path / "other.sqlite3")
-    other = create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'other.sqlite3'}"))
+    other = request.getfixturevalue("other_app")
     with other.app_context():
         load(date(2026, 12, 1))
         assert fingerprint() == first
-        db.session.remove()
         db.engine.dispose()

@@ -51,18 +51,13 @@ def test_demo_is_plausible_and_idempotent(runner):
         "admin", "staff", "member", "assessor"}
 
 
-def test_demo_is_deterministic(runner, app, tmp_path, migrated):
+def test_demo_is_deterministic(runner, app, request):
     runner.invoke(args=["demo"])
     first = fingerprint()
-    if PG_URL:
-        pytest.skip("one PostgreSQL test database: determinism is shown on SQLite")
-    import shutil
-    shutil.copy(migrated, tmp_path / "other.sqlite3")
-    other = create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'other.sqlite3'}"))
+    other = request.getfixturevalue("other_app")
     with other.app_context():
         other.test_cli_runner().invoke(args=["demo"])
         assert fingerprint() == first
-        db.session.remove()
         db.engine.dispose()
 
 
