@@ -18,7 +18,8 @@ from community import audit
 from community.refusals import Invalid, Refused
 from community.validators import clean_phone
 from events.models import Event, Registration, ScannerDevice
-from events.rules import credit_tenant, register
+from events.attendees import credit_tenant
+from events.rules import register
 
 SECRET_RE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 VENUE_WINDOWS = 2   # a venue code works in its minute and the next one

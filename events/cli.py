@@ -7,7 +7,7 @@ from community.extensions import db
 from community.dbsetup import utcnow
 from community.messages import message
 from community.refusals import Refused
-from events.rules import purge_personal_data
+from events.attendees import purge_personal_data
 
 events_cli = AppGroup("events", help="Events: retention of attendees' personal data.")
 

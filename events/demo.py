@@ -19,7 +19,7 @@ from community.files import save_attachment
 from community.models import User
 from events.models import Registration
 from community.refusals import Refused
-from events import checkin, rules
+from events import attendees, checkin, rules
 from events.ledger import NOTICE, PHOTO
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -164,7 +164,7 @@ def _confirm_links(session, rng, staff, event, tenants):
         .order_by(Registration.id)).all()
     for registration in typed:
         if rng.random() < 0.5:
-            rules.link_tenant(session, staff, registration,
+            attendees.link_tenant(session, staff, registration,
                               by_name[registration.organisation], event.ends_at)
 
 

@@ -17,7 +17,7 @@ from community.models import Tenant, Zone
 from community.refusals import Invalid
 from community.settings import current_settings
 from community.web import attempt, paginate, requires, submit
-from events import rules
+from events import attendees, rules
 from events.checkin import attendance
 from events.forms import EventForm, SummaryForm, room_choices
 from events.ledger import NOTICE, PHOTO, evidence_lacking, registration_counts, venue_of
@@ -219,7 +219,7 @@ def tenant_link_save(event_id, registration_id):
     def link():
         if not tenant_id:
             raise Invalid({"tenant_id": "required"})
-        return rules.link_tenant(db.session, current_user, registration,
+        return attendees.link_tenant(db.session, current_user, registration,
                                  db.get_or_404(Tenant, tenant_id), now())
 
     submit(ActionForm(), link, lambda r: _("已确认 %(name)s 属于 %(tenant)s。", name=r.name,
@@ -232,5 +232,5 @@ def tenant_link_save(event_id, registration_id):
 @requires("edit")
 def tenant_unlink(event_id, registration_id):
     registration = _registration_or_404(event_id, registration_id)
-    return _act(event_id, lambda e: rules.unlink_tenant(
+    return _act(event_id, lambda e: attendees.unlink_tenant(
         db.session, current_user, registration, now()), _("已取消该参会人与企业的关联。"))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from community.extensions import db
 from community.models import AuditEntry
 from community.refusals import Invalid, Refused
-from events import rules
+from events import attendees, rules
 from events.models import Registration
 from tests.events.conftest import NOW, event_data, person
 
@@ -219,15 +219,15 @@ def test_purge_removes_personal_data_and_keeps_counts(app, make_event):
     check_in(db.session, event.id, secret=kept.secret, method="manual", now=event.starts_at)
     before = attendance(db.session, event.id)
     later = event.ends_at + timedelta(days=131)  # 2026-10-15: past the keep-until day
-    assert refused(rules.purge_personal_data, db.session, None, later, 7).code == \
+    assert refused(attendees.purge_personal_data, db.session, None, later, 7).code == \
         "purge_days_invalid"
-    assert rules.purge_personal_data(db.session, None, later, 160) == (0, 0)
-    assert rules.purge_personal_data(db.session, None, later, 130) == (1, 2)
+    assert attendees.purge_personal_data(db.session, None, later, 160) == (0, 0)
+    assert attendees.purge_personal_data(db.session, None, later, 130) == (1, 2)
     assert attendance(db.session, event.id) == before
     for r in db.session.scalars(select(Registration)):
         assert (r.name, r.mobile, r.email, r.organisation, r.secret) == ("", None, "", "", None)
     assert event.purged_at == later
-    assert rules.purge_personal_data(db.session, None, later, 130) == (0, 0)
+    assert attendees.purge_personal_data(db.session, None, later, 130) == (0, 0)
 
 
 def test_2026_sign_in_names_survive_a_2027_purge_until_the_keep_until_day(app, make_event):
@@ -243,14 +243,14 @@ def test_2026_sign_in_names_survive_a_2027_purge_until_the_keep_until_day(app, m
     db.session.commit()
     for now in (datetime(2027, 9, 1, tzinfo=timezone.utc),  # a year after the event
                 datetime(2028, 6, 30, 15, 59, tzinfo=timezone.utc)):  # 23:59 on the day
-        exc = refused(rules.purge_personal_data, db.session, None, now, 365)
+        exc = refused(attendees.purge_personal_data, db.session, None, now, 365)
         assert (exc.code, exc.params) == ("personal_data_kept", {"until": "2028-06-30"})
         db.session.rollback()
         db.session.refresh(registration)
         assert registration.name == "赵六" and registration.mobile is not None
         assert event.purged_at is None
     # The day after (in Chongqing), the 365-day rule applies again.
-    assert rules.purge_personal_data(db.session, None, datetime(
+    assert attendees.purge_personal_data(db.session, None, datetime(
         2028, 6, 30, 16, 0, tzinfo=timezone.utc), 365) == (1, 1)
 
 
@@ -259,9 +259,9 @@ def test_the_admins_keep_until_date_rules(app, make_event):
     set_period(date(2026, 12, 31), keep=date(2029, 1, 31))
     event = make_event()
     rules.register(db.session, event, person(), NOW)
-    assert refused(rules.purge_personal_data, db.session, None, datetime(
+    assert refused(attendees.purge_personal_data, db.session, None, datetime(
         2029, 1, 15, tzinfo=timezone.utc), 365).params == {"until": "2029-01-31"}
-    assert rules.purge_personal_data(db.session, None, datetime(
+    assert attendees.purge_personal_data(db.session, None, datetime(
         2029, 2, 1, tzinfo=timezone.utc), 365) == (1, 1)
 
 

@@ -11,7 +11,7 @@ from community.ledger import firms_served
 from community.models import AuditEntry, ServedRecord
 from community.periods import Period
 from community.refusals import Refused
-from events import checkin, rules
+from events import attendees, checkin, rules
 from events.models import Registration
 from tests.events.conftest import NOW
 
@@ -53,7 +53,7 @@ def test_staff_link_a_checked_in_attendee_and_the_tenant_is_served(app, make_eve
     event = make_event()
     r = checked_in(event, make_registration(event, organisation="云启科技"))
     assert served() == [] and s4(date(2026, 12, 31)) == 0
-    rules.link_tenant(db.session, None, r, firm, NOW)
+    attendees.link_tenant(db.session, None, r, firm, NOW)
     db.session.commit()
     assert (r.tenant_id, r.tenant_basis) == (firm.id, "staff")
     # Dated the event's local day: 09:00 Chongqing on 2026-06-08.
@@ -70,7 +70,7 @@ def test_linking_twice_changes_nothing(app, make_event, make_registration, firm)
     event = make_event()
     r = checked_in(event, make_registration(event))
     for _ in range(2):
-        rules.link_tenant(db.session, None, r, firm, NOW)
+        attendees.link_tenant(db.session, None, r, firm, NOW)
         db.session.commit()
     assert len(served()) == 1
     assert audited("registration.tenant_linked") == 1 and audited("served_record.created") == 1
@@ -80,7 +80,7 @@ def test_a_link_before_check_in_serves_only_once_they_come(app, make_event, make
                                                            firm):
     event = make_event()
     r = make_registration(event)
-    rules.link_tenant(db.session, None, r, firm, NOW)
+    attendees.link_tenant(db.session, None, r, firm, NOW)
     db.session.commit()
     assert served() == []
     checked_in(event, r)
@@ -92,21 +92,21 @@ def test_unlinking_voids_the_served_record_when_nobody_else_of_the_firm_came(
     event = make_event()
     a, b = (checked_in(event, make_registration(event)) for _ in range(2))
     for r in (a, b):
-        rules.link_tenant(db.session, None, r, firm, NOW)
+        attendees.link_tenant(db.session, None, r, firm, NOW)
     db.session.commit()
-    rules.unlink_tenant(db.session, None, a, NOW)
+    attendees.unlink_tenant(db.session, None, a, NOW)
     db.session.commit()
     assert served() == [(firm.id, date(2026, 6, 8), False, "")]  # b still came
-    rules.unlink_tenant(db.session, None, b, NOW)
+    attendees.unlink_tenant(db.session, None, b, NOW)
     db.session.commit()
     assert (b.tenant_id, b.tenant_basis) == (None, "")
     assert served() == [(firm.id, date(2026, 6, 8), True, "参会人与企业的关联已取消")]
     assert s4(date(2026, 12, 31)) == 0
     assert audited("registration.tenant_unlinked") == 2 and audited("served_record.voided") == 1
-    rules.unlink_tenant(db.session, None, b, NOW)  # again: nothing to undo
+    attendees.unlink_tenant(db.session, None, b, NOW)  # again: nothing to undo
     assert audited("registration.tenant_unlinked") == 2
     # Linked again: the same record is restored, not a second one.
-    rules.link_tenant(db.session, None, b, firm, NOW)
+    attendees.link_tenant(db.session, None, b, firm, NOW)
     db.session.commit()
     assert served() == [(firm.id, date(2026, 6, 8), False, "")]
 
@@ -117,7 +117,7 @@ def test_unlinking_a_members_link_voids_it_too(app, make_event, make_registratio
     event = make_event()
     r = checked_in(event, make_registration(event, name="李娜", mobile=member.phone))
     assert r.tenant_basis == "member" and len(served()) == 1
-    rules.unlink_tenant(db.session, None, r, NOW)
+    attendees.unlink_tenant(db.session, None, r, NOW)
     db.session.commit()
     assert [voided for _, _, voided, _ in served()] == [True]
 
@@ -127,8 +127,8 @@ def test_linking_to_another_firm_moves_the_credit(app, make_event, make_registra
     other = make_tenant(name="重庆数智科技有限公司")
     event = make_event()
     r = checked_in(event, make_registration(event))
-    rules.link_tenant(db.session, None, r, firm, NOW)
-    rules.link_tenant(db.session, None, r, other, NOW)
+    attendees.link_tenant(db.session, None, r, firm, NOW)
+    attendees.link_tenant(db.session, None, r, other, NOW)
     db.session.commit()
     assert [(t, voided) for t, _, voided, _ in served()] == [(firm.id, True), (other.id, False)]
 
@@ -139,7 +139,7 @@ def test_a_cancelled_registration_is_not_linked(app, make_event, make_registrati
     rules.cancel_registration(db.session, None, r, NOW)
     db.session.commit()
     with pytest.raises(Refused) as caught:
-        rules.link_tenant(db.session, None, r, firm, NOW)
+        attendees.link_tenant(db.session, None, r, firm, NOW)
     assert caught.value.code == "registration_cancelled"
     db.session.rollback()
     assert db.session.get(Registration, r.id).tenant_id is None
@@ -159,7 +159,7 @@ def test_cancelling_an_event_voids_what_its_check_ins_credited(app, make_event,
 def test_the_typed_organisation_survives_a_link(app, make_event, make_registration, firm):
     event = make_event()
     r = make_registration(event, organisation="云启")
-    rules.link_tenant(db.session, None, r, firm, NOW)
+    attendees.link_tenant(db.session, None, r, firm, NOW)
     assert r.organisation == "云启"
 
 
