@@ -87,9 +87,9 @@ def _add(session, rng, room, residents, day, start_hour, hall, today):
         booking.checked_in_at or booking.created_at
     session.add(booking)
     session.flush()
-    # As the rules do: a confirmed booking serves its tenant on its day; one cancelled or
-    # released never took place and was never counted (a pending request not yet).
-    if booking.status == "confirmed":
+    # As the rules do: a booking serves its tenant once checked in; one cancelled or
+    # released never took place, a pending or future one has not yet.
+    if booking.checked_in_at is not None:
         record_served(session, None, tenant.id, day, SERVED_SOURCE, booking.id,
                       room.zone.name)
     return start_hour + hours

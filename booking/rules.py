@@ -16,6 +16,7 @@ from community.holidays import load_calendar
 from community.permissions import can, member_of
 from community.refusals import Refused
 from community.served import record_served, void_served
+from community.settings import community_zone
 
 MAX_OCCURRENCES = 12
 CHECKIN_EARLY = timedelta(minutes=15)
@@ -126,12 +127,13 @@ def _insert(session, booking):
         raise BookingRefused("slot_taken") from None
 
 
-def _served(session, actor, booking, tz):
-    """A confirmed booking serves its tenant on its day (counted once the day comes)."""
-    if booking.tenant_id and booking.status == "confirmed":
+def _served(session, actor, booking):
+    """A booking serves its tenant when it takes place, which its check-in proves:
+    a booking nobody claimed is not a service, however long it stays unreleased."""
+    if booking.tenant_id:
         record_served(session, actor, booking.tenant_id,
-                      booking.starts_at.astimezone(tz).date(), SERVED_SOURCE, booking.id,
-                      booking.room.zone.name)
+                      booking.starts_at.astimezone(community_zone(session)).date(),
+                      SERVED_SOURCE, booking.id, booking.room.zone.name)
 
 
 def _not_served(session, actor, booking, reason, now):
@@ -161,7 +163,6 @@ def create_booking(session, actor, room, tenant_id, starts_at, ends_at, purpose,
                       starts_at=starts_at, ends_at=ends_at, series_id=series_id,
                       status="pending" if room.needs_approval and not staff else "confirmed")
     _insert(session, booking)
-    _served(session, actor, booking, tz)
     audit.record(session, actor, "booking.created", booking)
     return booking
 
@@ -245,7 +246,6 @@ def decide(session, actor, booking, approve, reason, now, tz):
     booking.status = "confirmed" if approve else "rejected"
     booking.decided_by_id, booking.decided_at = getattr(actor, "id", None), now
     booking.decision_reason = reason[:300]
-    _served(session, actor, booking, tz)
     audit.record(session, actor, "booking.approved" if approve else "booking.rejected",
                  booking, before=before)
     return booking
@@ -263,6 +263,7 @@ def check_in(session, actor, booking, now):
     session.refresh(booking)
     if changed:
         audit.record(session, actor, "booking.checked_in", booking)
+        _served(session, actor, booking)
     return booking
 
 

@@ -31,10 +31,14 @@ def bookings():
     return db.session.scalar(select(func.count()).select_from(Booking))
 
 
-def test_member_books_a_free_slot_and_the_firm_counts_as_served(app, make_room, member):
+def test_member_books_a_free_slot_and_the_firm_counts_as_served_once_there(app, make_room,
+                                                                          member):
     room = make_room()
     booking = book(member, room, at("11-17", "10:00"), at("11-17", "11:00"))
     assert booking.status == "confirmed"
+    assert db.session.scalars(select(ServedRecord)).all() == []  # not until it happens
+    rules.check_in(db.session, member, booking, at("11-17", "09:50"))
+    rules.check_in(db.session, member, booking, at("11-17", "10:05"))  # twice: one record
     served = db.session.scalars(select(ServedRecord)).one()
     assert (served.tenant_id, served.source, str(served.served_on)) == (
         member.tenant_id, "booking", "2026-11-17")
@@ -157,7 +161,7 @@ def test_roadshow_hall_needs_approval(app, make_room, member, staff):
     rules.decide(db.session, staff, booking, True, "", NOW, TZ)
     db.session.commit()
     assert booking.status == "confirmed" and booking.decided_by_id == staff.id
-    assert db.session.scalar(select(func.count()).select_from(ServedRecord)) == 1
+    assert db.session.scalar(select(func.count()).select_from(ServedRecord)) == 0
 
 
 def test_pending_request_also_blocks_the_slot(app, make_room, member, staff):
@@ -243,3 +247,25 @@ def test_approval_rechecks_blackouts_added_since_the_request(app, make_room, mem
     with pytest.raises(rules.BookingRefused) as exc:
         rules.decide(db.session, staff, booking, True, "", NOW, TZ)
     assert exc.value.code == "blackout"
+
+
+def test_a_booking_nobody_came_to_serves_no_one(app, make_room, make_user, make_tenant):
+    from community.ledger import firms_served
+    from community.periods import Period
+    outsider = make_user("member", tenant=make_tenant(relationship_kind="served",
+                                                      moved_in_on=None))
+    room = make_room(release_after_minutes=0)  # never released: only a check-in proves it
+    book(outsider, room, at("11-17", "10:00"), at("11-17", "11:00"))
+    later = Period(at("11-01", "00:00").date(), at("11-30", "00:00").date(),
+                   at("11-20", "00:00").date())
+    assert firms_served(db.session, later) == 0
+    assert db.session.scalars(select(ServedRecord)).all() == []
+
+
+def test_cancelling_a_booking_that_was_claimed_voids_its_service(app, make_room, member, staff):
+    booking = book(member, make_room(), at("11-17", "10:00"), at("11-17", "11:00"))
+    rules.check_in(db.session, member, booking, at("11-17", "10:00"))
+    rules.cancel_booking(db.session, staff, booking, at("11-17", "10:30"))
+    db.session.commit()
+    served = db.session.scalars(select(ServedRecord)).one()
+    assert served.voided_at is not None and served.void_reason == "预约已取消"
