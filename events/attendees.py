@@ -46,6 +46,8 @@ def credit_tenant(session, actor, event_id, tenant_id):
     if found is not None and found.voided_at is None:
         return  # a colleague checked one of them in before (one indexed read)
     event = session.get(Event, event_id)
+    if event.status == "cancelled":
+        return
     day = event.starts_at.astimezone(community_zone(session)).date()
     try:
         with session.begin_nested():
@@ -71,6 +73,8 @@ def link_tenant(session, actor, registration, tenant, now):
     registration = lock_row(session, Registration, registration.id)
     if registration.status == "cancelled":
         raise Refused("registration_cancelled")
+    if registration.event.status == "cancelled":
+        raise Refused("event_cancelled")  # a cancelled event served nobody
     if registration.tenant_id == tenant.id:
         return registration
     before, old = public_fields(registration), registration.tenant_id

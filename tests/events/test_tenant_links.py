@@ -151,9 +151,17 @@ def test_cancelling_an_event_voids_what_its_check_ins_credited(app, make_event,
     member = make_member(name="李娜", phone="13900002468")
     event = make_event()
     checked_in(event, make_registration(event, name="李娜", mobile=member.phone))
+    other = make_registration(event, name="王五", mobile="13700001357")
+    checked_in(event, other)
     rules.cancel_event(db.session, None, event, NOW)
     db.session.commit()
     assert [(voided, reason) for _, _, voided, reason in served()] == [(True, "活动已取消")]
+    # Linking one of its attendees afterwards serves nobody either.
+    with pytest.raises(Refused) as caught:
+        attendees.link_tenant(db.session, None, other, member.tenant, NOW)
+    assert caught.value.code == "event_cancelled"
+    db.session.rollback()
+    assert [voided for _, _, voided, _ in served()] == [True]
 
 
 def test_the_typed_organisation_survives_a_link(app, make_event, make_registration, firm):
