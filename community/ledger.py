@@ -127,7 +127,7 @@ def firms_lacking_licence(session, period):
 
 
 def _so_far(period):
-    return Period(period.start, period.as_of, period.as_of)
+    return Period(period.start, period.happened_by, period.as_of)
 
 
 def _operating(session, period, alive_since):

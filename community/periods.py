@@ -5,7 +5,7 @@ reference day, on which level indicators (area, desks) are read: today for
 a period still running, else its last day.
 """
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, Decimal
 
@@ -26,6 +26,8 @@ class Period:
     start: date
     end: date
     as_of: date
+    # The day it is read on: for a period still ahead, nothing after it has happened.
+    today: date | None = field(default=None, compare=False)
 
     @classmethod
     def make(cls, start, end, today):
@@ -33,7 +35,13 @@ class Period:
             raise ValueError("end before start")
         if start < FIRST_DAY or end > LAST_DAY:  # also keeps UTC conversions in range
             raise ValueError("period outside 2000-2100")
-        return cls(start, end, min(max(today, start), end))
+        return cls(start, end, min(max(today, start), end), today)
+
+    @property
+    def happened_by(self):
+        """The last day whose services can have taken place: the reference day, or
+        today when the period lies ahead."""
+        return min(self.as_of, self.today) if self.today else self.as_of
 
     @property
     def days(self):
@@ -46,9 +54,10 @@ class Period:
                 datetime.combine(self.end + timedelta(days=1), time(0), tz))
 
     def last_twelve_months(self):
-        """The twelve months ending on the reference day (S4's 近12个月)."""
+        """The twelve months ending on the reference day (S4's 近12个月), never past
+        today (for a period ahead the window may hold no day at all)."""
         return Period(max(add_months(self.as_of, -12) + timedelta(days=1), FIRST_DAY),
-                      self.as_of, self.as_of)
+                      self.happened_by, self.as_of)
 
     def scaled(self, per_year):
         """A per-year figure scaled to the period's length (a whole year keeps it)."""

@@ -219,3 +219,12 @@ def test_zone_rows_say_which_zones_make_s1(app, make_zone):
                                                                  date(2026, 12, 31)))}
     assert rows["在用区"]["counted"] and not rows["停用区"]["counted"]
     assert rows["停用区"]["area_m2"] == Decimal(50)
+
+
+def test_a_period_ahead_counts_nothing_that_has_not_happened(app, make_tenant):
+    make_tenant(moved_in_on=date(2026, 12, 10))  # moves in next week
+    ahead = Period.make(date(2026, 12, 10), date(2026, 12, 31), date(2026, 12, 1))
+    assert ahead.as_of == date(2026, 12, 10) and ahead.happened_by == date(2026, 12, 1)
+    assert firms_served(db.session, ahead) == 0
+    later = Period.make(date(2026, 12, 10), date(2026, 12, 31), date(2026, 12, 11))
+    assert firms_served(db.session, later) == 1
