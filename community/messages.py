@@ -10,6 +10,7 @@ MESSAGES = {
     "choice_invalid": _l("请从列表中选择。"),
     "date_invalid": _l("日期格式不正确，应为 YYYY-MM-DD。"),
     "not_negative": _l("不能为负数。"),
+    "target_invalid": _l("目标值应为不小于0、小于100亿的数字。"),
     "uscc_length": _l("统一社会信用代码应为18位。"),
     "uscc_format": _l("统一社会信用代码格式不正确（只含数字和大写字母，且不含 I、O、S、V、Z）。"),
     "uscc_checksum": _l("统一社会信用代码校验位不正确，请核对营业执照。"),

@@ -147,7 +147,8 @@ def check_licence(data, founded_on, today, first=True):
     the day given, today unless said (so earlier periods keep the facts they had)."""
     errors, clean = {}, {}
     try:
-        clean["company_type"] = normalise_type(clean_text(data.get("company_type"), 60))
+        # Normalised first: NFKC can lengthen text (㍿ becomes 株式会社).
+        clean["company_type"] = clean_text(normalise_type(data.get("company_type")), 60)
     except Refused as exc:
         errors["company_type"] = exc.code
     capital = data.get("registered_capital")

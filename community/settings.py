@@ -110,7 +110,7 @@ def save_targets(session, actor, typed):
         try:
             value = Decimal(raw) if raw else None
         except InvalidOperation:
-            raise Invalid({"targets": "not_negative"}) from None
+            raise Invalid({"targets": "target_invalid"}) from None
         save_target(session, actor, code, year, value)
 
 
@@ -125,8 +125,8 @@ def save_target(session, actor, code, year, value):
                          object_id=row.id, before=before)
         return None
     value = Decimal(value)
-    if not value.is_finite() or value < 0:
-        raise Invalid({"targets": "not_negative"})
+    if not value.is_finite() or value < 0 or value >= Decimal("1e10"):
+        raise Invalid({"targets": "target_invalid"})
     if row is None:
         row = Target(code=code, year=year, value=value)
         session.add(row)

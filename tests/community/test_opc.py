@@ -109,6 +109,7 @@ def test_the_tenant_form_no_longer_ticks_opc_for_you(client, login):
     (dict(founded_on=date(2025, 10, 1), moved_in_on=date(2025, 9, 1)),
      {"founded_on": "founded_after_move_in"}),
     (dict(investors="0"), {"investors": "investors_invalid"}),
+    (dict(company_type="㍿" * 20), {"company_type": "too_long"}),
     (dict(investors="两个"), {"investors": "investors_invalid"}),
     (dict(registered_capital="-1"), {"registered_capital": "capital_invalid"}),
     (dict(registered_capital="NaN"), {"registered_capital": "capital_invalid"}),
