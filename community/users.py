@@ -32,6 +32,18 @@ def create_user(session, actor, username, name, role, password, tenant_id=None):
     return user
 
 
+def change_password(session, user, current, new):
+    """A user changes their own password, proving they know the current one."""
+    if not user.check_password(current or ""):
+        raise Invalid({"current": "password_wrong"})
+    if len(new or "") < 10:
+        raise Invalid({"new": "password_weak"})
+    user.set_password(new)
+    audit.record(session, user, "user.password_changed", object_type="user",
+                 object_id=user.id)
+    return user
+
+
 def toggle_active(session, actor, user):
     """Disable an account (it can no longer log in) or enable it again; never one's own."""
     if user.id == getattr(actor, "id", None):

@@ -5,11 +5,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from community.extensions import LANGUAGES, db, limiter
-from community import audit
 from community.forms import LoginForm, PasswordForm
 from community.models import User
 from community.views import bp
-from community.web import commit, public, safe_next
+from community.users import change_password
+from community.web import public, safe_next, submit
 
 
 def _login_limit():
@@ -62,16 +62,9 @@ def logout():
 @login_required
 def password():
     form = PasswordForm()
-    if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors.append(_("当前密码不正确。"))
-        else:
-            current_user.set_password(form.new.data)
-            audit.record(db.session, current_user, "user.password_changed",
-                         object_type="user", object_id=current_user.id)
-            commit()
-            flash(_("密码已修改。"), "success")
-            return redirect(_home_for(current_user))
+    if submit(form, lambda: change_password(db.session, current_user, form.current.data,
+                                            form.new.data), _("密码已修改。"))[0]:
+        return redirect(_home_for(current_user))
     return render_template("community/password.html", form=form)
 
 

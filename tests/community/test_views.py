@@ -469,3 +469,17 @@ def test_audit_trail_keeps_phones_masked(client, login, make_tenant):
     login("assessor")
     page = client.get(f"/tenants/{tenant.id}").get_data(as_text=True)
     assert "139****5678" in page and "13912345678" not in page and "13800138000" not in page
+
+
+def test_a_password_change_needs_the_current_password(client, login):
+    user = login("staff")
+    page = client.post("/password", data={"current": "wrong-password-1",
+                                          "new": "another-long-pass"}).get_data(as_text=True)
+    assert "当前密码不正确" in page
+    db.session.refresh(user)
+    assert user.check_password(PASSWORD)
+    client.post("/password", data={"current": PASSWORD, "new": "another-long-pass"})
+    db.session.refresh(user)
+    assert user.check_password("another-long-pass")
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "user.password_changed")) == 1
