@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, or_, select
 
 from community.models import AuditEntry
 
@@ -46,9 +46,12 @@ def record(session, actor, action, obj=None, before=None, after=None, note="",
     return entry
 
 
-def history(session, object_type, object_id):
-    """The audit rows of one record, newest first."""
+def history(session, object_type, object_id, *parts):
+    """The audit rows of one record, and of its `parts` ((type, ids) pairs: a tenant's
+    licence rows), newest first."""
+    which = [(object_type, [object_id])] + list(parts)
     return session.scalars(
-        select(AuditEntry).where(AuditEntry.object_type == object_type,
-                                 AuditEntry.object_id == object_id)
+        select(AuditEntry).where(or_(*(
+            (AuditEntry.object_type == kind) & AuditEntry.object_id.in_(ids)
+            for kind, ids in which if ids)))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).all()

@@ -214,6 +214,11 @@ def record_licence(session, actor, tenant, clean):
         tenant.licences.append(row)
     for key, value in given.items():
         setattr(row, key, value)
+    decided = "" if row.opc_override is None else (
+        f"；人工认定为{'OPC' if row.opc_override else '非OPC'}：{row.override_reason}")
+    investors = row.investors if row.investors is not None else "未填"
+    note = (f"{tenant.name}，自 {row.effective_on:%Y-%m-%d} 起：{row.company_type}，"
+            f"股东（投资人）{investors}名{decided}")
     audit.record(session, actor, "licence.updated" if before else "licence.recorded", row,
-                 before=before, note=f"{tenant.name}，自 {row.effective_on:%Y-%m-%d} 起")
+                 before=before, note=note)
     return row

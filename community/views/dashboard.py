@@ -38,8 +38,10 @@ def dashboard():
     period = chosen_period(form)
     results = evaluate(db.session, registry(), targets(db.session), period)
     todo = [item for check in registry().attention for item in check(db.session, current_user)]
+    behind = [r for r in results if r.status(period) in ("ongoing", "missed")]
     return render_template("community/dashboard.html", form=form, period=period,
-                           results=results, settings=current_settings(db.session), todo=todo)
+                           results=results, behind=behind,
+                           settings=current_settings(db.session), todo=todo)
 
 
 @bp.route("/ledger.xlsx")

@@ -114,8 +114,9 @@ def tenant_detail(tenant_id):
         licence_files=attachments_of(db.session, opc.LICENCE_FILE, tenant.id),
         opc_status=opc.tenant_status(tenant, opc.Rule.of(current_settings(db.session)),
                                      today()),
-        history=audit.history(db.session, "tenant", tenant.id) if can(
-            current_user, "view") else [])
+        history=audit.history(db.session, "tenant", tenant.id,
+                              ("licence", [row.id for row in tenant.licences]))
+        if can(current_user, "view") else [])
 
 
 @bp.route("/tenants/<int:tenant_id>/members", methods=["POST"])

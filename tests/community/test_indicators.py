@@ -228,3 +228,10 @@ def test_a_period_ahead_counts_nothing_that_has_not_happened(app, make_tenant):
     assert firms_served(db.session, ahead) == 0
     later = Period.make(date(2026, 12, 10), date(2026, 12, 31), date(2026, 12, 11))
     assert firms_served(db.session, later) == 1
+
+
+def test_an_indicator_met_in_words_but_not_reached_needs_attention(client, login):
+    login("staff")  # no bookable hall or meeting room at all: S3 is not met
+    page = client.get("/").get_data(as_text=True)
+    attention = page.split('class="attention"')[1].split("</div>")[0]
+    assert "S3" in attention

@@ -261,3 +261,12 @@ def test_the_import_template_explains_each_column(client, login):
     help_ = sheets["填写说明"].set_index("列")["填写说明"]
     assert set(help_.index) == set(sheets["企业"].columns)
     assert "OPC身份待确定" in help_["企业类型"]
+
+
+def test_the_tenant_page_shows_who_decided_and_why(client, login, make_tenant):
+    tenant = make_tenant(company_type="股份有限公司", investors=3, opc_override="yes",
+                         override_reason="创始人一人持股经营，见股权穿透说明")
+    login("staff")
+    page = client.get(f"/tenants/{tenant.id}").get_data(as_text=True)
+    history = page.split("变更记录")[1]
+    assert "licence.recorded" in history and "创始人一人持股经营" in history
