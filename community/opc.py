@@ -82,9 +82,11 @@ def status(tenant, licence, rule, day):
     if licence is None or not licence.company_type or licence.investors is None:
         return Status(UNDETERMINED, "未录入营业执照信息（企业类型、股东人数）")
     if licence.opc_override is not None:
+        decided = "OPC" if licence.opc_override else "非OPC"
         return Status(OPC if licence.opc_override else NOT_OPC,
-                      f"人工认定为{'OPC' if licence.opc_override else '非OPC'}：{licence.override_reason}")
-    facts = f"{licence.company_type}，股东（投资人）{licence.investors}名，成立于{tenant.founded_on:%Y-%m-%d}"
+                      f"人工认定为{decided}：{licence.override_reason}")
+    facts = (f"{licence.company_type}，股东（投资人）{licence.investors}名，"
+             f"成立于{tenant.founded_on:%Y-%m-%d}")
     if licence.investors != 1:
         return Status(NOT_OPC, f"{facts}：非一人公司")
     if normalise_type(licence.company_type) not in rule.company_types:
