@@ -2,15 +2,15 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, exists, func, or_, select, union
+from sqlalchemy.orm import aliased, selectinload
 
 from community import opc
 from community.labels import label
 from community.models import (Attachment, Desk, DeskAssignment, DeskState, Member,
                               ServedRecord, Tenant, Zone)
 from community.periods import Period, add_months
-from community.registry import Column, Indicator, Sheet
+from community.registry import Column, Indicator, Sheet, remembered
 from community.rules import in_period, zone_area_on
 from community.settings import current_settings
 
@@ -39,11 +39,13 @@ def space_area(session, period):
 def _desk_states_on(day):
     """Each desk's state on a day, from its dated history (desks not yet in service
     on that day have none)."""
-    latest = (select(DeskState.desk_id, func.max(DeskState.effective_on).label("on"))
-              .where(DeskState.effective_on <= day).group_by(DeskState.desk_id).subquery())
+    later = aliased(DeskState)  # "no later state by that day": an index probe per row
     return (select(DeskState.desk_id, DeskState.status, DeskState.zero_rent)
-            .join(latest, (latest.c.desk_id == DeskState.desk_id)
-                  & (latest.c.on == DeskState.effective_on)).subquery())
+            .where(DeskState.effective_on <= day,
+                   ~exists().where(later.desk_id == DeskState.desk_id,
+                                   later.effective_on <= day,
+                                   later.effective_on > DeskState.effective_on))
+            .subquery())
 
 
 def _zero_rent_desks(day):
@@ -54,20 +56,23 @@ def _zero_rent_desks(day):
         or_(Zone.out_of_service_on.is_(None), Zone.out_of_service_on >= day)))
 
 
+def _zero_rent_ids(session, day):
+    return remembered(session, ("zero_rent", day),
+                      lambda: set(session.scalars(_zero_rent_desks(day))))
+
+
 def zero_rent_desks(session, period):
     """S2: zero-rent desks in service on the reference day."""
-    return session.scalar(select(func.count()).select_from(
-        _zero_rent_desks(period.as_of).subquery()))
+    return len(_zero_rent_ids(session, period.as_of))
 
 
 def zero_rent_occupancy(session, period):
     day = period.as_of
-    desks = _zero_rent_desks(day).subquery()
-    total = session.scalar(select(func.count()).select_from(desks))
-    used = session.scalar(select(func.count(func.distinct(DeskAssignment.desk_id))).where(
-        DeskAssignment.desk_id.in_(select(desks.c.id)), DeskAssignment.starts_on <= day,
-        or_(DeskAssignment.ends_on.is_(None), DeskAssignment.ends_on >= day)))
-    return f"{day:%Y-%m-%d} 在用 {used}/{total}"
+    desks = _zero_rent_ids(session, day)
+    used = desks & set(session.scalars(select(DeskAssignment.desk_id).where(
+        DeskAssignment.starts_on <= day,
+        or_(DeskAssignment.ends_on.is_(None), DeskAssignment.ends_on >= day))))
+    return f"{day:%Y-%m-%d} 在用 {len(used)}/{len(desks)}"
 
 
 def _served_records(window):
@@ -91,26 +96,28 @@ def _opcs(session, day):
     return opc.opc_tenants(opc.Rule.of(current_settings(session)), day)
 
 
-def _s4_firms(session, period):
-    firms = _firms(period.last_twelve_months())
-    return select(firms.c.tenant_id).where(
-        firms.c.tenant_id.in_(_opcs(session, period.as_of)))
+def _s4_ids(session, period):
+    """The ids of S4's firms: resident or served in the window, OPCs on the reference day."""
+    def compute():
+        firms = _firms(period.last_twelve_months())
+        return set(session.scalars(select(firms.c.tenant_id).where(
+            firms.c.tenant_id.in_(_opcs(session, period.as_of)))))
+    return remembered(session, ("s4", period), compute)
 
 
 def firms_served(session, period):
     """S4: distinct OPC firms resident or served in the twelve months to the reference
     day, each an OPC on that day by its licence facts."""
-    return session.scalar(select(func.count()).select_from(
-        _s4_firms(session, period).subquery()))
+    return len(_s4_ids(session, period))
 
 
 def firms_served_window(session, period):
     """The window, and the firms it leaves out and why."""
     window = period.last_twelve_months()
     firms = _firms(window)
-    total = session.scalar(select(func.count()).select_from(firms))
-    undetermined = session.scalar(select(func.count()).where(
-        firms.c.tenant_id.in_(opc.undetermined_tenants(period.as_of))))
+    total, undetermined = session.execute(select(
+        func.count(), func.count(case((firms.c.tenant_id.in_(
+            opc.undetermined_tenants(period.as_of)), 1))))).one()
     counted = firms_served(session, period)
     text = f"近12个月：{window.start:%Y-%m-%d} 至 {window.end:%Y-%m-%d}"
     if total > counted:
@@ -120,10 +127,9 @@ def firms_served_window(session, period):
 
 def firms_lacking_licence(session, period):
     """S4's firms without their business licence file attached."""
-    filed = select(Attachment.owner_id).where(Attachment.owner_type == opc.LICENCE_FILE)
-    s4 = _s4_firms(session, period).subquery()
-    return session.scalar(select(func.count()).select_from(s4).where(
-        s4.c.tenant_id.not_in(filed)))
+    filed = set(session.scalars(select(Attachment.owner_id).where(
+        Attachment.owner_type == opc.LICENCE_FILE)))
+    return len(_s4_ids(session, period) - filed)
 
 
 def _so_far(period):
@@ -131,12 +137,13 @@ def _so_far(period):
 
 
 def _operating(session, period, alive_since):
-    firms = _firms(_so_far(period))
-    return session.scalar(
-        select(func.count()).select_from(Tenant)
-        .where(Tenant.id.in_(select(firms.c.tenant_id)),
-               Tenant.id.in_(_opcs(session, period.as_of)), Tenant.founded_on <= alive_since,
-               or_(Tenant.closed_on.is_(None), Tenant.closed_on > period.as_of)))
+    def compute():  # the founding days of the period's OPC firms still operating
+        firms = _firms(_so_far(period))
+        return session.scalars(select(Tenant.founded_on).where(
+            Tenant.id.in_(select(firms.c.tenant_id)), Tenant.id.in_(_opcs(session, period.as_of)),
+            or_(Tenant.closed_on.is_(None), Tenant.closed_on > period.as_of))).all()
+    founded = remembered(session, ("operating", period), compute)
+    return sum(1 for day in founded if day <= alive_since)
 
 
 def opcs_operating(session, period):

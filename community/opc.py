@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import aliased
 
 from community import audit
 from community.models import Licence, Tenant
@@ -101,10 +102,12 @@ def tenant_status(tenant, rule, day):
 
 
 def _licences_on(day):
-    latest = (select(Licence.tenant_id, func.max(Licence.effective_on).label("on"))
-              .where(Licence.effective_on <= day).group_by(Licence.tenant_id).subquery())
-    return (select(Licence).join(latest, (latest.c.tenant_id == Licence.tenant_id)
-                                 & (latest.c.on == Licence.effective_on)).subquery())
+    """SQL: each tenant's licence facts in effect on a day (no later row by then)."""
+    later = aliased(Licence)
+    return (select(Licence).where(
+        Licence.effective_on <= day,
+        ~exists().where(later.tenant_id == Licence.tenant_id, later.effective_on <= day,
+                        later.effective_on > Licence.effective_on)).subquery())
 
 
 def opc_tenants(rule, day):

@@ -219,9 +219,31 @@ class Result:
         return "ongoing" if period.as_of < period.end else "missed"
 
 
+MEMO = "opc_evaluating"
+
+
+def remembered(session, key, compute):
+    """A figure several indicators share (S4's firms, the zero-rent desks) is computed
+    once while `evaluate` reads a period; called on its own it is computed afresh."""
+    memo = session.info.get(MEMO)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def evaluate(session, reg, targets, period):
     """Every indicator of the bang, then the package ones, for a period: what the
     dashboard and the export show."""
+    session.info[MEMO] = {}
+    try:
+        return _evaluate(session, reg, targets, period)
+    finally:
+        session.info.pop(MEMO, None)
+
+
+def _evaluate(session, reg, targets, period):
     by_code = {i.code: i for i in reg.indicators}
     results = []
     for code, title_zh, title_en in BANG:
