@@ -13,14 +13,14 @@ from flask import Flask, has_request_context, session
 import booking
 import community
 import events
+import services
 from community import dbsetup
 from community.extensions import LANGUAGES, babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent
 # The packages plugged in, in this order: each hands what it adds to the registry
 # community.init_app makes (community/registry.py says how).
-# services and scenarios join here once they are built.
-PACKAGES = (community, booking, events)
+PACKAGES = (community, booking, events, services)
 
 
 def _secret_key(instance_path):

@@ -1,1 +1,35 @@
-"""Services (not built yet: see the open issues)."""
+"""Services: the public-service package (G1), professional support (P1), subsidy
+quotas, provider bills, financing matchmaking and living amenities.
+
+Delivering a service is recording it: a completed request, a grant and a
+matchmaking meeting each record the firm as served (S4, source SERVED_SOURCE)
+on the community's day it took place.
+"""
+
+SERVED_SOURCE = "services"
+
+
+def init_app(app):
+    from community.permissions import can
+    from community.registry import NavItem, registry
+    from services import financing, ledger, models  # noqa: F401  (tables known to Alembic)
+    from services.demo import load_demo
+    from services.labels import LABELS
+    from services.messages import MESSAGES
+    from services.views import bills as bill_views, bp, requests as request_views
+
+    reg = registry(app)
+    reg.grant("member", "request_service")
+    reg.add_messages(MESSAGES)
+    reg.add_messages(bill_views.MESSAGES)
+    reg.add_labels(LABELS)
+    reg.add_served_source(SERVED_SOURCE, "公共服务")
+    ledger.register(reg)
+    reg.add_attachment_owner(ledger.AGREEMENT, lambda user, _id: can(user, "view"))
+    reg.add_attachment_owner(ledger.REQUEST, request_views.can_view_files)
+    reg.add_nav(NavItem("services.queue", "服务", lambda user: can(user, "view")))
+    reg.add_nav(NavItem("services.mine", "企业服务", lambda user: can(user, "request_service")))
+    reg.add_attention(request_views.attention)
+    reg.add_demo(load_demo)
+    financing.register(app, reg)
+    app.register_blueprint(bp)

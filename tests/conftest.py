@@ -20,6 +20,7 @@ from app import create_app
 from community.extensions import db
 from community import rules
 from community.models import User
+from services.catalogue import ensure_catalogue
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct-horse-battery"
@@ -48,9 +49,14 @@ def migrated(tmp_path_factory):
 
 
 def _truncate_all():
+    """Empty every table, then put back the rows a migration seeds (the built-in
+    service catalogue), so each test starts from a freshly migrated database."""
     names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     with db.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    ensure_catalogue(db.session)
+    db.session.commit()
+    db.session.remove()
 
 
 @pytest.fixture

@@ -1,0 +1,3 @@
+"""Provider bills reconciled against grants (not built yet)."""
+
+MESSAGES = {}

@@ -1,0 +1,1 @@
+"""Subsidy quotas and grants."""
