@@ -35,7 +35,7 @@ from typing import Callable
 from flask import current_app
 
 
-# 榜单一's indicators in the bang's order, then the application form's OPC counts.
+# 榜单一's indicators in the bang's order.
 # Every one is listed on the cover even when no package evidences it yet.
 BANG = (
     ("P1", "专业服务", "Professional services"),
@@ -47,7 +47,9 @@ BANG = (
     ("E1", "生态活动", "Ecosystem events"),
     ("C1", "场景支持", "Application scenarios"),
 )
-INDICATOR_ORDER = [code for code, _, _ in BANG] + ["O1", "O2"]
+# After them the application form's (附件2) own items: the OPC counts (O1, O2), its
+# 金融服务 (F1: financing matchmaking) and 生活配套 (L1: living amenities).
+INDICATOR_ORDER = [code for code, _, _ in BANG] + ["O1", "O2", "F1", "L1"]
 
 
 def _rank(code):
