@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from community.registry import Registry, registry
 
-SERVED_SOURCE = "community"  # a service staff logged by hand on the tenant page
+SERVED_SOURCE = "community"  # services staff logged by hand before the services package
 
 
 def init_app(app):

@@ -59,11 +59,6 @@ class MemberForm(FlaskForm):
     is_founder = BooleanField(_l("创始人"))
 
 
-class ServedForm(FlaskForm):
-    served_on = DateField(_l("服务日期"), validators=[InputRequired(DATE_MSG)])
-    note = StringField(_l("服务内容"), validators=[InputRequired(), Length(max=300)])
-
-
 class ZoneForm(FlaskForm):
     floor = StringField(_l("楼层"), validators=[InputRequired(), Length(max=20)])
     name = StringField(_l("区域名称"), validators=[InputRequired(), Length(max=100)])

@@ -34,3 +34,16 @@ LABELS = {
 def label(group, value):
     """The Chinese label of a stored code (the code itself when unknown)."""
     return registry().labels.get(group, {}).get(value, value if value is not None else "")
+
+
+class Label:
+    """A stored code as a refusal's parameter ("剩余 3 GPU卡时"): shown as its label
+    in the reader's language, so a rule can name a unit without translating."""
+
+    def __init__(self, group, code):
+        self.group, self.code = group, code
+
+    def __str__(self):
+        from flask_babel import gettext
+        text = label(self.group, self.code)
+        return gettext(text) if text else ""

@@ -22,6 +22,10 @@ registry (`registry(app)`) everything else it adds:
     reg.add_nav(NavItem(...))               its menu entries
     reg.add_demo(loader)                    (session, tenants, rng) -> None
     reg.add_attention(check)                (session, user) -> [(text, endpoint, args)]
+    reg.add_tenant_section(TenantSection(template, context))
+                                            a panel on a tenant's page: context
+                                            (session, user, tenant) -> dict, or None
+                                            to show nothing to that user
 
 Nothing a package adds is kept in a module-level table: two apps made in one
 process do not see each other's grants, messages or sheets. The dashboard,
@@ -115,6 +119,14 @@ class NavItem:
     visible: Callable
 
 
+@dataclass(frozen=True)
+class TenantSection:
+    """A package's panel on a tenant's page: `template` rendered with `context`'s dict."""
+
+    template: str
+    context: Callable
+
+
 @dataclass
 class Registry:
     grants: dict = field(default_factory=dict)  # role -> set of permissions
@@ -127,6 +139,7 @@ class Registry:
     nav: list = field(default_factory=list)
     demo_loaders: list = field(default_factory=list)
     attention: list = field(default_factory=list)
+    tenant_sections: list = field(default_factory=list)
 
     def grant(self, role, *permissions):
         self.grants.setdefault(role, set()).update(permissions)
@@ -174,6 +187,9 @@ class Registry:
 
     def add_attention(self, check):
         self.attention.append(check)
+
+    def add_tenant_section(self, section):
+        self.tenant_sections.append(section)
 
 
 def registry(app=None):

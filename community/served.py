@@ -6,14 +6,10 @@ come (nothing is served in the future); when the service does not happen after
 all (a booking cancelled, rejected or released as a no-show) the package voids
 the record with a reason instead of deleting it. Every change is audited.
 """
-import uuid
-
 from sqlalchemy import select
 
-from community import SERVED_SOURCE, audit
+from community import audit
 from community.models import ServedRecord
-from community.refusals import Invalid, Refused
-from community.validators import clean_text
 
 
 def record_served(session, actor, tenant_id, served_on, source, ref, note=""):
@@ -45,20 +41,3 @@ def void_served(session, actor, source, ref, reason, now):
     record.voided_at, record.void_reason = now, reason[:200]
     audit.record(session, actor, "served_record.voided", record, before=before)
     return record
-
-
-def log_service(session, actor, tenant, served_on, note, today):
-    """Staff log a service they gave a tenant by hand (a consultation, guidance)."""
-    errors = {}
-    if served_on is None:
-        errors["served_on"] = "required"
-    elif served_on > today:
-        errors["served_on"] = "served_in_future"
-    try:
-        note = clean_text(note, 300, required=True)
-    except Refused as exc:
-        errors["note"] = exc.code
-    if errors:
-        raise Invalid(errors)
-    return record_served(session, actor, tenant.id, served_on, SERVED_SOURCE,
-                         f"manual:{uuid.uuid4().hex}", note)

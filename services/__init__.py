@@ -11,7 +11,7 @@ SERVED_SOURCE = "services"
 
 def init_app(app):
     from community.permissions import can
-    from community.registry import NavItem, registry
+    from community.registry import NavItem, TenantSection, registry
     from services import financing, ledger, models  # noqa: F401  (tables known to Alembic)
     from services.demo import load_demo
     from services.labels import LABELS
@@ -30,6 +30,8 @@ def init_app(app):
     reg.add_nav(NavItem("services.queue", "服务", lambda user: can(user, "view")))
     reg.add_nav(NavItem("services.mine", "企业服务", lambda user: can(user, "request_service")))
     reg.add_attention(request_views.attention)
+    reg.add_tenant_section(TenantSection("services/_tenant_section.html",
+                                         request_views.tenant_section))
     reg.add_demo(load_demo)
     financing.register(app, reg)
     app.register_blueprint(bp)

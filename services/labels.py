@@ -18,5 +18,7 @@ LABELS = {
     "request_status": {"requested": N_("待受理"), "assigned": N_("已派单"),
                        "in_progress": N_("办理中"), "completed": N_("已完成"),
                        "cancelled": N_("已取消")},
+    "agreement_state": {"none": N_("无协议"), "future": N_("未生效"), "valid": N_("有效"),
+                        "expiring": N_("即将到期"), "expired": N_("已过期")},
     "quota_measure": {"quantity": N_("按数量"), "value": N_("按金额（元）")},
 }

@@ -118,7 +118,6 @@ EXPECTED = {
     "community.tenant_import": EDIT,
     "community.tenant_import_template": EDIT,
     "community.member_add": EDIT_POST,
-    "community.served_add": EDIT_POST,
     "community.file_upload": EDIT_POST,
     "community.file_download": answers(LOGIN, 200, 403, 200, 200, 200),  # tenant A's file
     "booking.rooms": BOOK,

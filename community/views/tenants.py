@@ -8,13 +8,12 @@ from sqlalchemy.orm import selectinload
 from community.extensions import db
 from community import audit, opc, rules
 from community.files import attachments_of
-from community.forms import MemberForm, ServedForm, TenantForm, TenantImportForm, UploadForm
+from community.forms import MemberForm, TenantForm, TenantImportForm, UploadForm
 from community.messages import message
 from community.models import DeskAssignment, ServedRecord, Tenant
 from community.settings import current_settings
 from community.permissions import can, can_view_tenant
 from community.registry import registry
-from community.served import log_service
 from community.tenant_import import ImportRefused, import_tenants, template_bytes
 from community.views import bp
 from community.web import paginate, requires, submit, today
@@ -109,7 +108,7 @@ def tenant_detail(tenant_id):
     return render_template(
         "community/tenant_detail.html", tenant=tenant, desks=desks, served=served,
         sources=registry().served_sources, member_form=MemberForm(),
-        served_form=ServedForm(served_on=today()), upload=UploadForm(),
+        upload=UploadForm(), sections=_sections(tenant),
         files=attachments_of(db.session, "tenant", tenant.id),
         licence_files=attachments_of(db.session, opc.LICENCE_FILE, tenant.id),
         opc_status=opc.tenant_status(tenant, opc.Rule.of(current_settings(db.session)),
@@ -117,6 +116,16 @@ def tenant_detail(tenant_id):
         history=audit.history(db.session, "tenant", tenant.id,
                               ("licence", [row.id for row in tenant.licences]))
         if can(current_user, "view") else [])
+
+
+def _sections(tenant):
+    """The packages' panels on this tenant's page, for this user."""
+    shown = []
+    for section in registry().tenant_sections:
+        context = section.context(db.session, current_user, tenant)
+        if context is not None:
+            shown.append((section.template, context))
+    return shown
 
 
 @bp.route("/tenants/<int:tenant_id>/members", methods=["POST"])
@@ -127,17 +136,6 @@ def member_add(tenant_id):
     submit(form, lambda: rules.add_member(db.session, current_user, tenant, form.name.data,
                                           form.phone.data, form.is_founder.data),
            _("成员已添加。"), errors="flash")
-    return redirect(url_for("community.tenant_detail", tenant_id=tenant.id))
-
-
-@bp.route("/tenants/<int:tenant_id>/served", methods=["POST"])
-@requires("edit")
-def served_add(tenant_id):
-    tenant = db.get_or_404(Tenant, tenant_id)
-    form = ServedForm()
-    submit(form, lambda: log_service(db.session, current_user, tenant,
-                                           form.served_on.data, form.note.data, today()),
-           _("服务记录已保存。"), errors="flash")
     return redirect(url_for("community.tenant_detail", tenant_id=tenant.id))
 
 

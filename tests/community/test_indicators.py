@@ -18,7 +18,7 @@ from community.models import AuditEntry, DeskState, ServedRecord
 from community.periods import Period
 from community.refusals import Invalid
 from community.registry import BANG, evaluate, registry
-from community.served import log_service, record_served, void_served
+from community.served import record_served, void_served
 from community.settings import targets
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
@@ -74,22 +74,6 @@ def test_nothing_is_served_in_the_future_and_a_void_does_not_count(app, make_ten
     assert firms_served(db.session, today) == 1
 
 
-def test_staff_cannot_log_a_service_that_has_not_happened(app, make_tenant):
-    tenant = make_tenant(relationship_kind="served", moved_in_on=None)
-    with pytest.raises(Invalid) as exc:
-        log_service(db.session, None, tenant, date(2026, 11, 21), "政策咨询", date(2026, 11, 20))
-    assert exc.value.errors == {"served_on": "served_in_future"}
-    with pytest.raises(Invalid) as exc:
-        log_service(db.session, None, tenant, date(2026, 11, 20), "  ", date(2026, 11, 20))
-    assert exc.value.errors == {"note": "required"}
-    db.session.rollback()
-    assert db.session.scalar(select(func.count()).select_from(ServedRecord)) == 0
-    log_service(db.session, None, tenant, date(2026, 11, 20), "政策咨询", date(2026, 11, 20))
-    db.session.commit()
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "served_record.created")) == 1
-
-
 def test_the_tenant_page_shows_what_took_place(client, login, make_tenant):
     tenant = make_tenant(relationship_kind="served", moved_in_on=None)
     record_served(db.session, None, tenant.id, date(2099, 1, 1), "community", "future",
@@ -104,16 +88,6 @@ def test_the_tenant_page_shows_what_took_place(client, login, make_tenant):
     login("staff")
     page = client.get(f"/tenants/{tenant.id}").get_data(as_text=True)
     assert "作废的服务" in page and "重复登记" in page and "未来的服务" not in page
-
-
-def test_logging_a_future_service_through_the_page_is_refused(client, login, make_tenant):
-    tenant = make_tenant()
-    login("staff")
-    response = client.post(f"/tenants/{tenant.id}/served",
-                           data={"served_on": "2099-01-01", "note": "咨询"},
-                           follow_redirects=True)
-    assert "服务日期不能晚于今天" in response.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(ServedRecord)) == 0
 
 
 # --- S1 and S2 read the reference day ---------------------------------------------------
