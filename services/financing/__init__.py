@@ -1,6 +1,22 @@
 """Financing matchmaking (投融资对接) and living amenities (生活配套): the
-application form's 金融服务 and 生活配套 sections (not built yet)."""
+application form's 金融服务 and 生活配套 items (F1, L1). Products, needs,
+meetings and amenities are kept by staff on the services blueprint; a meeting
+serves its firm (S4); a founder records its own firm's financing needs."""
 
 
 def register(app, reg):
     """Plug financing and amenities into the app (their routes live on services.bp)."""
+    from community.permissions import can
+    from community.registry import NavItem
+    from services.financing import ledger, views  # noqa: F401  (routes on services.bp)
+    from services.financing.demo import load_demo
+    from services.financing.labels import LABELS
+    from services.financing.messages import MESSAGES
+
+    reg.add_messages(MESSAGES)
+    reg.add_labels(LABELS)
+    ledger.register(reg)
+    reg.add_nav(NavItem("services.financing", "投融资与配套", lambda user: can(user, "view")))
+    reg.add_nav(NavItem("services.financing_mine", "融资对接",
+                        lambda user: can(user, "request_service") and not can(user, "view")))
+    reg.add_demo(load_demo)
