@@ -24,13 +24,7 @@ from community.messages import message
 from community.models import User
 from community.permissions import can
 from community.web import paginate, requires, submit, today
-from services.bills import (
-    BILL_FILE,
-    BillRefused,
-    import_bill,
-    status_counts,
-    template_bytes,
-)
+from services.bills import BILL_FILE, BillRefused, import_bill, status_counts, template_bytes
 from services.models import BILL_LINE_STATUSES, Bill, BillLine, Grant, Provider
 from services.views import bp
 

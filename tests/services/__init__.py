@@ -1,0 +1,1 @@
+"""The services package: catalogue, requests, subsidies, bills, financing."""
