@@ -12,7 +12,7 @@ SERVED_SOURCE = "services"
 def init_app(app):
     from community.permissions import can
     from community.registry import NavItem, TenantSection, registry
-    from services import financing, ledger, models  # noqa: F401  (tables known to Alembic)
+    from services import bills, financing, ledger, models  # noqa: F401  (tables for Alembic)
     from services.demo import load_demo
     from services.labels import LABELS
     from services.messages import MESSAGES
@@ -27,6 +27,7 @@ def init_app(app):
     ledger.register(reg)
     reg.add_attachment_owner(ledger.AGREEMENT, lambda user, _id: can(user, "view"))
     reg.add_attachment_owner(ledger.REQUEST, request_views.can_view_files)
+    reg.add_attachment_owner(bills.BILL_FILE, bill_views.can_view_file)
     reg.add_nav(NavItem("services.queue", "服务", lambda user: can(user, "view")))
     reg.add_nav(NavItem("services.mine", "企业服务", lambda user: can(user, "request_service")))
     reg.add_attention(request_views.attention)

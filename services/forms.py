@@ -2,8 +2,8 @@
 live in the rules."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DecimalField, IntegerField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import (BooleanField, DateField, DecimalField, IntegerField, SelectChoice,
+                     SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from community.forms import DATE_MSG
@@ -12,7 +12,12 @@ from services.models import MEASURES, PROVIDER_KINDS, SECTIONS, UNITS
 
 
 def choices(group, codes):
-    return [(code, _l(LABELS[group][code])) for code in codes]
+    return [SelectChoice(code, _l(LABELS[group][code])) for code in codes]
+
+
+def options(pairs):
+    """(value, text) pairs read from the database as a select's choices."""
+    return [SelectChoice(value, text) for value, text in pairs]
 
 
 AMOUNT = [Optional(), NumberRange(min=0, max=10**9)]
@@ -49,9 +54,9 @@ class ReasonForm(FlaskForm):
 
 
 class RateForm(FlaskForm):
-    rating = SelectField(_l("满意度"), coerce=int, choices=[
+    rating = SelectField(_l("满意度"), coerce=int, choices=options([
         (5, _l("5 非常满意")), (4, _l("4 满意")), (3, _l("3 一般")), (2, _l("2 不满意")),
-        (1, _l("1 非常不满意"))])
+        (1, _l("1 非常不满意"))]))
     comment = StringField(_l("评价意见"), validators=[Length(max=500)])
 
 

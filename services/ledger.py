@@ -6,7 +6,7 @@ G1 counts which of the package's six categories were delivered in the period
 kind. Both read dated columns (completed_on, granted_on), so a past period
 reads as it was; a voided grant is a correction and never counts.
 """
-from collections import Counter, defaultdict
+from collections import Counter
 from decimal import Decimal
 
 from sqlalchemy import func, select

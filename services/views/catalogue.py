@@ -13,7 +13,7 @@ from community.permissions import can
 from community.forms import UploadForm
 from community.web import requires, submit, today
 from services import catalogue
-from services.forms import AgreementForm, CategoryForm, ProviderForm
+from services.forms import AgreementForm, CategoryForm, ProviderForm, options
 from services.ledger import AGREEMENT
 from services.models import Provider, ServiceCategory
 from services.views import bp
@@ -21,14 +21,20 @@ from services.views import bp
 
 @bp.route("/catalogue")
 @requires("view")
+
+
 def catalogue_index():
     return render_template("services/catalogue.html",
                            categories=catalogue.catalogue(db.session))
 
 
 @bp.route("/catalogue/new", methods=["GET", "POST"])
+
+
 @bp.route("/catalogue/<int:category_id>/edit", methods=["GET", "POST"])
 @requires("admin")
+
+
 def category_edit(category_id=None):
     category = db.get_or_404(ServiceCategory, category_id) if category_id else None
     form = CategoryForm(obj=category)
@@ -43,6 +49,8 @@ def category_edit(category_id=None):
 
 @bp.route("/providers")
 @requires("view")
+
+
 def providers():
     found = db.session.scalars(select(Provider).options(
         selectinload(Provider.categories), selectinload(Provider.agreements))
@@ -56,12 +64,16 @@ def providers():
 
 
 @bp.route("/providers/new", methods=["GET", "POST"])
+
+
 @bp.route("/providers/<int:provider_id>/edit", methods=["GET", "POST"])
 @requires("edit")
+
+
 def provider_edit(provider_id=None):
     provider = db.get_or_404(Provider, provider_id) if provider_id else None
     form = ProviderForm(obj=provider)
-    form.categories.choices = [(c.id, c.name) for c in catalogue.catalogue(db.session)]
+    form.categories.choices = options([(c.id, c.name) for c in catalogue.catalogue(db.session)])
     if provider is not None and not form.is_submitted():
         form.categories.data = [c.id for c in provider.categories]
         form.no_uscc.data = provider.uscc is None
@@ -74,6 +86,8 @@ def provider_edit(provider_id=None):
 
 @bp.route("/providers/<int:provider_id>", methods=["GET", "POST"])
 @requires("view")
+
+
 def provider_detail(provider_id):
     provider = db.get_or_404(Provider, provider_id)
     form = AgreementForm()

@@ -14,7 +14,8 @@ from community.models import Tenant
 from community.permissions import can, member_of
 from community.web import attempt, paginate, requires, submit, today
 from services import catalogue, rules
-from services.forms import AssignForm, CompleteForm, LogForm, RateForm, ReasonForm, RequestForm
+from services.forms import (AssignForm, CompleteForm, LogForm, RateForm, ReasonForm,
+                            RequestForm, options)
 from services.ledger import REQUEST
 from services.models import OPEN_STATUSES, REQUEST_STATUSES, Provider, ServiceCategory, \
     ServiceRequest
@@ -43,6 +44,8 @@ def _categories():
 
 @bp.route("")
 @requires("view")
+
+
 def queue():
     show = request.args.get("show", "open")
     category_id = request.args.get("category", 0, type=int)
@@ -73,6 +76,8 @@ def _request_or_404(request_id):
 
 
 @bp.route("/requests/<int:request_id>")
+
+
 def request_detail(request_id):
     found = _request_or_404(request_id)
     providers = db.session.scalars(
@@ -80,7 +85,7 @@ def request_detail(request_id):
         .where(ServiceCategory.id == found.category_id, Provider.active.is_(True))
         .order_by(Provider.name)).all()
     assign = AssignForm(provider_id=found.provider_id or 0)
-    assign.provider_id.choices = [(p.id, p.name) for p in providers]
+    assign.provider_id.choices = options([(p.id, p.name) for p in providers])
     complete = CompleteForm(completed_on=today(), quantity=1)
     return render_template(
         "services/request.html", r=found, assign=assign, complete=complete,
@@ -106,6 +111,8 @@ def _act(request_id, run, done, form=None):
 
 @bp.route("/requests/<int:request_id>/assign", methods=["POST"])
 @requires("edit")
+
+
 def request_assign(request_id):
     form = AssignForm()
     return _act(request_id, lambda r: rules.assign(
@@ -115,6 +122,8 @@ def request_assign(request_id):
 
 @bp.route("/requests/<int:request_id>/start", methods=["POST"])
 @requires("edit")
+
+
 def request_start(request_id):
     return _act(request_id, lambda r: rules.start(db.session, current_user, r, utcnow()),
                 _("已开始办理。"))
@@ -122,6 +131,8 @@ def request_start(request_id):
 
 @bp.route("/requests/<int:request_id>/complete", methods=["POST"])
 @requires("edit")
+
+
 def request_complete(request_id):
     form = CompleteForm()
     return _act(request_id, lambda r: rules.complete(
@@ -129,6 +140,8 @@ def request_complete(request_id):
 
 
 @bp.route("/requests/<int:request_id>/cancel", methods=["POST"])
+
+
 def request_cancel(request_id):
     found = _request_or_404(request_id)
     if not rules.can_cancel(current_user, found):
@@ -139,6 +152,8 @@ def request_cancel(request_id):
 
 
 @bp.route("/requests/<int:request_id>/confirm", methods=["POST"])
+
+
 def request_confirm(request_id):
     found = _request_or_404(request_id)
     if not member_of(current_user, found.tenant_id):
@@ -150,6 +165,8 @@ def request_confirm(request_id):
 
 
 @bp.route("/request", methods=["GET", "POST"])
+
+
 def request_new():
     """A founder asks for a service for its firm; staff log one for any firm."""
     if can(current_user, "edit"):
@@ -161,8 +178,8 @@ def request_new():
         abort(403)
     form = RequestForm(tenant_id=request.args.get("tenant", type=int),
                        category_id=request.args.get("category", type=int))
-    form.tenant_id.choices = [(t_id, name) for t_id, name in tenants]
-    form.category_id.choices = _categories()
+    form.tenant_id.choices = options([(t_id, name) for t_id, name in tenants])
+    form.category_id.choices = options(_categories())
     if form.is_submitted() and form.tenant_id.data not in {t_id for t_id, _n in tenants}:
         abort(403)
     ok, made = submit(form, lambda: rules.request_service(
@@ -176,11 +193,13 @@ def request_new():
 
 @bp.route("/tenants/<int:tenant_id>/log", methods=["POST"])
 @requires("edit")
+
+
 def log_delivered(tenant_id):
     """The tenant page's 登记服务: a service already given, recorded as delivered."""
     tenant = db.get_or_404(Tenant, tenant_id)
     form = LogForm()
-    form.category_id.choices = _categories()
+    form.category_id.choices = options(_categories())
     submit(form, lambda: rules.log_delivered(
         db.session, current_user, tenant, db.session.get(ServiceCategory,
                                                          form.category_id.data or 0),
@@ -191,6 +210,8 @@ def log_delivered(tenant_id):
 
 @bp.route("/mine")
 @requires("request_service")
+
+
 def mine():
     """A founder's firm: its requests (to rate), its subsidy quotas and what remains."""
     from services.views.subsidies import quota_rows
@@ -217,6 +238,6 @@ def tenant_section(session, user, tenant):
     if can(user, "edit"):
         form = LogForm(completed_on=today(),
                        category_id=getattr(catalogue.category(session, "consulting"), "id", 0))
-        form.category_id.choices = _categories()
+        form.category_id.choices = options(_categories())
     return {"tenant": tenant, "requests": recent, "form": form,
             "quotas": quota_rows(tenant.id, today().year), "year": today().year}

@@ -12,7 +12,7 @@ from community.models import Tenant
 from community.permissions import can, can_view_tenant
 from community.web import paginate, requires, submit, today
 from services import subsidies
-from services.forms import GrantForm, QuotaForm, ReasonForm
+from services.forms import GrantForm, QuotaForm, ReasonForm, options
 from services.models import Grant, Provider, Quota, ServiceCategory
 from services.views import bp
 
@@ -31,21 +31,23 @@ def quota_rows(tenant_id, year):
 
 
 def _choices(form):
-    form.tenant_id.choices = db.session.execute(
+    form.tenant_id.choices = options(db.session.execute(
         select(Tenant.id, Tenant.name).where(Tenant.closed_on.is_(None))
-        .order_by(Tenant.name)).all()
-    form.category_id.choices = db.session.execute(
+        .order_by(Tenant.name)).all())
+    form.category_id.choices = options(db.session.execute(
         select(ServiceCategory.id, ServiceCategory.name)
         .where(ServiceCategory.section == "professional", ServiceCategory.active.is_(True))
-        .order_by(ServiceCategory.position)).all()
+        .order_by(ServiceCategory.position)).all())
     if hasattr(form, "provider_id"):
-        form.provider_id.choices = [(0, "—")] + db.session.execute(
+        form.provider_id.choices = options([(0, "—")] + db.session.execute(
             select(Provider.id, Provider.name).where(Provider.active.is_(True))
-            .order_by(Provider.name)).all()
+            .order_by(Provider.name)).all())
 
 
 @bp.route("/grants", methods=["GET", "POST"])
 @requires("view")
+
+
 def grants():
     form = GrantForm(granted_on=today(), tenant_id=request.args.get("tenant", type=int))
     _choices(form)
@@ -82,6 +84,8 @@ def _category(category_id):
 
 @bp.route("/grants/<int:grant_id>/void", methods=["POST"])
 @requires("edit")
+
+
 def grant_void(grant_id):
     grant = db.get_or_404(Grant, grant_id)
     form = ReasonForm()
@@ -93,6 +97,8 @@ def grant_void(grant_id):
 
 @bp.route("/quotas", methods=["GET", "POST"])
 @requires("view")
+
+
 def quotas():
     year = request.args.get("year", today().year, type=int)
     if not 2000 <= year <= 2100:
@@ -113,6 +119,8 @@ def quotas():
 
 
 @bp.route("/tenants/<int:tenant_id>/quotas")
+
+
 def tenant_quotas(tenant_id):
     """A firm's quotas and grants of a year: for staff and for the firm itself."""
     if not can_view_tenant(current_user, tenant_id):
