@@ -155,8 +155,9 @@ def confirm(session, actor, request, rating, comment, now):
 
 
 def cancel(session, actor, request, reason, now):
-    """Withdraw an open request, saying why."""
-    if not can_cancel(actor, request):
+    """Withdraw an open request, saying why (a member only before it is taken up)."""
+    taken_up = request.status != "requested" and getattr(actor, "role", None) == "member"
+    if request.status not in OPEN_STATUSES or taken_up:
         raise Refused("request_not_cancellable")
     reason = _text({"reason": reason}, "reason", 300, required=True)
     before = audit.snapshot(request)

@@ -30,7 +30,8 @@ DOMAIN = ("community", "booking", "events", "services", "scenarios")
 # The decisions: plain functions, importable and testable without an app.
 RULE_MODULES = ("community.rules", "community.served", "community.permissions",
                 "community.validators", "booking.rules", "booking.hours", "events.rules",
-                "events.checkin", "events.attendees", "community.opc", "community.holidays")
+                "events.checkin", "events.attendees", "community.opc", "community.holidays",
+                "services.catalogue", "services.subsidies", "services.bills")
 
 
 def modules_under(*packages):

@@ -28,14 +28,19 @@ def can_view_files(user, request_id):
 
 
 def attention(session, user):
-    """What staff act on first: requests past their target time."""
+    """What staff act on first: requests past their target time, agreements to renew."""
     if not can(user, "edit"):
         return []
+    items = []
     late = rules.overdue(session, utcnow())
-    if not late:
-        return []
-    return [(_("%(n)s 项服务申请已超过办结时限", n=len(late)), "services.queue",
-             {"show": "overdue"})]
+    if late:
+        items.append((_("%(n)s 项服务申请已超过办结时限", n=len(late)), "services.queue",
+                      {"show": "overdue"}))
+    renew = catalogue.agreements_to_renew(session, today())
+    if renew:
+        items.append((_("%(n)s 家服务机构的合作协议即将到期或已过期", n=len(renew)),
+                      "services.providers", {}))
+    return items
 
 
 def _categories():
