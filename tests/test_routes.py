@@ -31,7 +31,11 @@ from community.settings import community_zone
 from events import checkin
 from events import rules as event_rules
 from events.views import venue_key
-from tests.conftest import PASSWORD, make_tenant_row, zone_data
+from services import catalogue as service_catalogue
+from services import rules as service_rules
+from services import subsidies
+from services.models import Bill
+from tests.conftest import PASSWORD, make_tenant_row, valid_uscc, zone_data
 from tests.events.conftest import event_data, person
 
 LOGIN = "login"  # a redirect to the sign-in page
@@ -179,6 +183,28 @@ EXPECTED = {
     "events_api.registrations": SCANNER,
     "events_api.checkins": answers(401, 401, 401, 401, 401, 401, device=400),  # no code
     "events_api.checkin_by_id": SCANNER,
+    "services.queue": VIEW,
+    "services.request_detail": answers(LOGIN, 200, 403, 200, 200, 200),  # tenant A's request
+    "services.request_new": answers(LOGIN, 200, 200, 200, 403, 200),  # a member: its own firm
+    "services.request_assign": EDIT_POST,
+    "services.request_start": EDIT_POST,
+    "services.request_complete": EDIT_POST,
+    "services.request_cancel": answers(LOGIN, 302, 403, 302, 403, 302),  # A's, not taken up
+    "services.request_confirm": answers(LOGIN, 302, 403, 403, 403, 403),  # the firm rates
+    "services.log_delivered": EDIT_POST,
+    "services.mine": answers(LOGIN, 200, 200, 403, 403, 403),
+    "services.grants": VIEW,
+    "services.grant_void": EDIT_POST,
+    "services.quotas": VIEW,
+    "services.tenant_quotas": answers(LOGIN, 200, 403, 200, 200, 200),
+    "services.catalogue_index": VIEW,
+    "services.category_edit": ADMIN,
+    "services.providers": VIEW,
+    "services.provider_edit": EDIT,
+    "services.provider_detail": VIEW,
+    "services.bills": VIEW,
+    "services.bill": VIEW,
+    "services.bill_template": EDIT,
 }
 
 
@@ -190,6 +216,7 @@ MOBILE_A = "13912345678"
 PURPOSE_A = "甲方私密路演彩排"
 ATTENDEE_A = "甲方报名人赵六"
 FILE_A = "甲方营业执照.png"
+SERVICE_A = "甲方未公开的专利方案"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 
@@ -246,6 +273,7 @@ def build_world(app):
     holiday = Holiday(day=date(starts_at.year, 10, 1), kind="off", name_zh="国庆节",
                       name_en="National Day", source="国务院办公厅通知")
     db.session.add(holiday)
+    service = _services(db.session, now, tenant_a, users["member_a"])
     db.session.commit()
     event_id = event.id
     args = {"tenant_id": tenant_a.id, "zone_id": desk_zone.id, "desk_id": desk.id,
@@ -254,7 +282,7 @@ def build_world(app):
             "room_id": room.id, "booking_id": booking.id, "event_id": event_id,
             "registration_id": registration.id, "device_id": device.id,
             "secret": registration.secret, "kind": "photo", "filename": "css/app.css",
-            "holiday_id": holiday.id, "year": holiday.day.year}
+            "holiday_id": holiday.id, "year": holiday.day.year} | service
     overrides = {
         ("booking.door", "token"): room.door_token,
         ("booking.room_feed_private", "token"): room.feed_token,
@@ -264,9 +292,29 @@ def build_world(app):
         ("events_public.here", "code"): lambda: checkin.venue_code(venue_key(), event_id,
                                                                    utcnow()),
     }
-    secrets = [TENANT_A, MEMBER_A, MOBILE_A, PURPOSE_A, ATTENDEE_A, FILE_A, feed.token,
+    secrets = [TENANT_A, MEMBER_A, MOBILE_A, PURPOSE_A, ATTENDEE_A, FILE_A, SERVICE_A, feed.token,
                room.feed_token, registration.secret, token]
     return World(users, token, args, overrides, secrets)
+
+
+def _services(session, now, tenant_a, member_a):
+    """Tenant A's service request, a grant within its quota; a provider and its bill."""
+    patent = service_catalogue.category(session, "patent")
+    compute = service_catalogue.category(session, "compute")
+    provider = service_catalogue.save_provider(session, None, {
+        "name": "矩阵专利代理所", "kind": "patent_agency", "uscc": valid_uscc(),
+        "categories": [patent.id, compute.id], "active": True})
+    request = service_rules.request_service(session, member_a, tenant_a, patent, SERVICE_A, now)
+    day = now.astimezone(community_zone(session)).date()
+    subsidies.set_quota(session, None, tenant_a, day.year, compute, "quantity", 100)
+    grant = subsidies.record_grant(session, None, tenant_a, compute, {
+        "quantity": 10, "granted_on": day, "provider_id": provider.id}, day)
+    bill = Bill(provider_id=provider.id, starts_on=day, ends_on=day, filename="账单.xlsx",
+                sha256="0" * 64)
+    session.add(bill)
+    session.flush()
+    return {"request_id": request.id, "provider_id": provider.id, "category_id": patent.id,
+            "grant_id": grant.id, "bill_id": bill.id}
 
 
 def unknown_arguments(rule, world):
