@@ -38,6 +38,12 @@ def _amount(value, code, positive=False):
     return value.quantize(Decimal("0.01"))
 
 
+def figure(amount):
+    """An amount as the pages show it: 50, 12.5, 1,200 (no trailing .00)."""
+    amount = Decimal(amount)
+    return f"{amount:,.0f}" if amount == amount.to_integral() else f"{amount:,.2f}"
+
+
 def used(session, tenant_id, category_id, year, measure):
     """What was granted (not voided) of a kind to a firm in a year, in the quota's measure."""
     column = Grant.quantity if measure == "quantity" else Grant.value_fen
@@ -74,7 +80,7 @@ def set_quota(session, actor, tenant, year, category, measure, amount):
         quota = lock_row(session, Quota, quota.id)
     granted = used(session, tenant.id, category.id, year, measure)
     if amount < granted:
-        raise Refused("quota_below_granted", granted=f"{granted:,.2f}")
+        raise Refused("quota_below_granted", granted=figure(granted))
     before = audit.snapshot(quota) if quota is not None else None
     if quota is None:
         quota = Quota(tenant_id=tenant.id, year=year, category_id=category.id)
@@ -124,7 +130,7 @@ def record_grant(session, actor, tenant, category, data, today, request=None):
     wanted = quantity if quota.measure == "quantity" else Decimal(value_fen) / 100
     if wanted > left:
         unit = category.unit if quota.measure == "quantity" else "yuan"
-        raise Refused("quota_exceeded", remaining=f"{left:,.2f}", unit=Label("service_unit", unit))
+        raise Refused("quota_exceeded", remaining=figure(left), unit=Label("service_unit", unit))
     grant = Grant(tenant_id=tenant.id, category_id=category.id, quantity=quantity,
                   value_fen=value_fen, granted_on=granted_on, note=note,
                   provider_id=data.get("provider_id"), created_by_id=getattr(actor, "id", None),

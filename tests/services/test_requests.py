@@ -141,7 +141,7 @@ def test_a_compute_request_is_granted_against_the_quota_when_completed(make_requ
     over = make_request("compute", tenant=request.tenant)
     with pytest.raises(Refused) as exc:
         rules.complete(db.session, None, over, DONE | {"quantity": Decimal(30)}, NOW, TODAY)
-    assert exc.value.code == "quota_exceeded" and exc.value.params["remaining"] == "20.00"
+    assert exc.value.code == "quota_exceeded" and exc.value.params["remaining"] == "20"
     db.session.rollback()
     assert db.session.get(ServiceRequest, over.id).status == "requested"
     assert count(Grant) == 1
