@@ -19,4 +19,5 @@ def register(app, reg):
     reg.add_nav(NavItem("services.financing", "投融资与配套", lambda user: can(user, "view")))
     reg.add_nav(NavItem("services.financing_mine", "融资对接",
                         lambda user: can(user, "request_service") and not can(user, "view")))
+    reg.add_attention(views.attention)
     reg.add_demo(load_demo)

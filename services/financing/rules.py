@@ -6,7 +6,10 @@ A matchmaking meeting serves its firm (S4) on the day it was held.
 """
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
 
 from community import audit
 from community.permissions import can, member_of
@@ -20,6 +23,7 @@ from services.models import (AMENITY_KINDS, FINANCIAL_KINDS, FORMATIONS, MEETING
 MAX_WAN = Decimal("999999999999.99")  # Numeric(14, 2)
 MAX_DISTANCE_M = 100000
 CLOSED = ("met", "withdrawn")
+ANSWER_DAYS = 30  # a meeting still pending after this long wants chasing
 WITH_AMOUNT = ("term_sheet", "invested", "loan")  # outcomes that name a sum
 RAISED = ("invested", "loan")  # money that reached the firm (F1's 达成)
 
@@ -27,6 +31,23 @@ RAISED = ("invested", "loan")  # money that reached the firm (F1's 达成)
 def can_record_need(user, tenant_id):
     """Staff record a need for any firm; a founder only for its own."""
     return can(user, "edit") or (can(user, "request_service") and member_of(user, tenant_id))
+
+
+def needs_waiting(session):
+    """Open needs no institution has met yet: what staff arrange first."""
+    return session.scalars(select(FinancingNeed).options(selectinload(FinancingNeed.tenant))
+                           .where(FinancingNeed.status == "open",
+                                  ~exists().where(MatchMeeting.need_id == FinancingNeed.id))
+                           .order_by(FinancingNeed.raised_on)).all()
+
+
+def meetings_unanswered(session, today):
+    """Meetings still pending ANSWER_DAYS after they were held."""
+    return session.scalars(select(MatchMeeting).options(
+        selectinload(MatchMeeting.tenant), selectinload(MatchMeeting.provider))
+        .where(MatchMeeting.outcome == "pending",
+               MatchMeeting.met_on < today - timedelta(days=ANSWER_DAYS))
+        .order_by(MatchMeeting.met_on)).all()
 
 
 class _Fields:
