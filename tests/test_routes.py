@@ -34,6 +34,7 @@ from events.views import venue_key
 from services import catalogue as service_catalogue
 from services import rules as service_rules
 from services import subsidies
+from services.financing import rules as financing_rules
 from services.models import Bill
 from tests.conftest import PASSWORD, make_tenant_row, valid_uscc, zone_data
 from tests.events.conftest import event_data, person
@@ -205,6 +206,18 @@ EXPECTED = {
     "services.bills": VIEW,
     "services.bill": VIEW,
     "services.bill_template": EDIT,
+    "services.financing": VIEW,
+    "services.finance_product": EDIT,
+    "services.financing_need_add": answers(LOGIN, 302, 302, 302, 403, 302),  # a member: its own
+    "services.financing_need": EDIT,
+    "services.financing_need_close": EDIT_POST,
+    "services.financing_meeting_add": EDIT_POST,
+    "services.financing_meeting": VIEW,
+    "services.financing_meeting_outcome": EDIT_POST,
+    "services.financing_mine": answers(LOGIN, 200, 200, 403, 403, 403),
+    "services.amenities": LOGGED_IN,  # members see what is listed now
+    "services.amenity_edit": EDIT,
+    "services.amenity_withdraw": EDIT_POST,
 }
 
 
@@ -312,9 +325,21 @@ def _services(session, now, tenant_a, member_a):
     bill = Bill(provider_id=provider.id, starts_on=day, ends_on=day, filename="账单.xlsx",
                 sha256="0" * 64)
     session.add(bill)
+    investor = service_catalogue.save_provider(session, None, {
+        "name": "矩阵创投", "kind": "investor", "uscc": valid_uscc(), "active": True})
+    product = financing_rules.save_product(session, None, {
+        "name": "矩阵科创贷", "scale_wan": 1000, "formation": "own", "starts_on": day})
+    need = financing_rules.save_need(session, None, tenant_a, {
+        "amount_wan": 100, "stage": "seed", "purpose": SERVICE_A, "raised_on": day}, day)
+    meeting = financing_rules.record_meeting(session, None, {
+        "tenant": tenant_a, "provider": investor, "need": need, "met_on": day,
+        "note": SERVICE_A}, day)
+    amenity = financing_rules.save_amenity(session, None, {
+        "name": "矩阵人才公寓", "kind": "apartment", "listed_on": day})
     session.flush()
     return {"request_id": request.id, "provider_id": provider.id, "category_id": patent.id,
-            "grant_id": grant.id, "bill_id": bill.id}
+            "grant_id": grant.id, "bill_id": bill.id, "product_id": product.id,
+            "need_id": need.id, "meeting_id": meeting.id, "amenity_id": amenity.id}
 
 
 def unknown_arguments(rule, world):
