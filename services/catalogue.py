@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from community import audit
+from community.labels import N_
 from community.refusals import Invalid, Refused
 from community.validators import clean_email, clean_phone, clean_text, clean_uscc
 from services.models import (FINANCIAL_KINDS, PROVIDER_KINDS, SECTIONS, UNITS, Agreement,
@@ -18,22 +19,22 @@ from services.models import (FINANCIAL_KINDS, PROVIDER_KINDS, SECTIONS, UNITS, A
 
 EXPIRY_WARNING_DAYS = 60  # an agreement ending sooner is flagged for renewal
 
-# code, section, name (the bang's words), unit, target days, position
+# code, section, name (the bang's words; shown translated), unit, target days, position
 BUILTIN = (
-    ("registration", "package", "经营主体登记注册", "times", 10, 1),
-    ("bookkeeping", "package", "财务代账", "times", 5, 2),
-    ("tax", "package", "税务申报", "times", 5, 3),
-    ("legal", "package", "法律咨询", "times", 3, 4),
-    ("adaptation", "package", "适配验证", "times", 20, 5),
-    ("patent", "package", "专利申报", "times", 30, 6),
-    ("pilot", "referral", "中试平台对接", "times", 15, 10),
-    ("poc", "referral", "概念验证中心对接", "times", 15, 11),
-    ("compute", "professional", "算力补贴", "gpu_hours", 3, 20),
-    ("tokens", "professional", "词元补贴", "wan_tokens", 3, 21),
-    ("data", "professional", "数据资源", "times", 5, 22),
-    ("model", "professional", "模型服务", "times", 5, 23),
-    ("devtools", "professional", "开发工具", "times", 5, 24),
-    ("consulting", "other", "综合咨询指导", "times", 3, 30),
+    ("registration", "package", N_("经营主体登记注册"), "times", 10, 1),
+    ("bookkeeping", "package", N_("财务代账"), "times", 5, 2),
+    ("tax", "package", N_("税务申报"), "times", 5, 3),
+    ("legal", "package", N_("法律咨询"), "times", 3, 4),
+    ("adaptation", "package", N_("适配验证"), "times", 20, 5),
+    ("patent", "package", N_("专利申报"), "times", 30, 6),
+    ("pilot", "referral", N_("中试平台对接"), "times", 15, 10),
+    ("poc", "referral", N_("概念验证中心对接"), "times", 15, 11),
+    ("compute", "professional", N_("算力补贴"), "gpu_hours", 3, 20),
+    ("tokens", "professional", N_("词元补贴"), "wan_tokens", 3, 21),
+    ("data", "professional", N_("数据资源"), "times", 5, 22),
+    ("model", "professional", N_("模型服务"), "times", 5, 23),
+    ("devtools", "professional", N_("开发工具"), "times", 5, 24),
+    ("consulting", "other", N_("综合咨询指导"), "times", 3, 30),
 )
 PACKAGE = tuple(code for code, section, *_ in BUILTIN if section == "package")
 

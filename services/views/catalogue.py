@@ -73,7 +73,7 @@ def providers():
 def provider_edit(provider_id=None):
     provider = db.get_or_404(Provider, provider_id) if provider_id else None
     form = ProviderForm(obj=provider)
-    form.categories.choices = options([(c.id, c.name) for c in catalogue.catalogue(db.session)])
+    form.categories.choices = options([(c.id, _(c.name)) for c in catalogue.catalogue(db.session)])
     if provider is not None and not form.is_submitted():
         form.categories.data = [c.id for c in provider.categories]
         form.no_uscc.data = provider.uscc is None

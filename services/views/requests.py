@@ -44,7 +44,7 @@ def attention(session, user):
 
 
 def _categories():
-    return [(c.id, c.name) for c in catalogue.catalogue(db.session, active_only=True)]
+    return [(c.id, _(c.name)) for c in catalogue.catalogue(db.session, active_only=True)]
 
 
 @bp.route("")

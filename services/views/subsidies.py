@@ -34,10 +34,10 @@ def _choices(form):
     form.tenant_id.choices = options(db.session.execute(
         select(Tenant.id, Tenant.name).where(Tenant.closed_on.is_(None))
         .order_by(Tenant.name)).all())
-    form.category_id.choices = options(db.session.execute(
+    form.category_id.choices = options((c_id, _(name)) for c_id, name in db.session.execute(
         select(ServiceCategory.id, ServiceCategory.name)
         .where(ServiceCategory.section == "professional", ServiceCategory.active.is_(True))
-        .order_by(ServiceCategory.position)).all())
+        .order_by(ServiceCategory.position)))
     if hasattr(form, "provider_id"):
         form.provider_id.choices = options([(0, "—")] + db.session.execute(
             select(Provider.id, Provider.name).where(Provider.active.is_(True))
