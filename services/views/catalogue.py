@@ -21,20 +21,14 @@ from services.views import bp
 
 @bp.route("/catalogue")
 @requires("view")
-
-
 def catalogue_index():
     return render_template("services/catalogue.html",
                            categories=catalogue.catalogue(db.session))
 
 
 @bp.route("/catalogue/new", methods=["GET", "POST"])
-
-
 @bp.route("/catalogue/<int:category_id>/edit", methods=["GET", "POST"])
 @requires("admin")
-
-
 def category_edit(category_id=None):
     category = db.get_or_404(ServiceCategory, category_id) if category_id else None
     form = CategoryForm(obj=category)
@@ -49,8 +43,6 @@ def category_edit(category_id=None):
 
 @bp.route("/providers")
 @requires("view")
-
-
 def providers():
     found = db.session.scalars(select(Provider).options(
         selectinload(Provider.categories), selectinload(Provider.agreements))
@@ -64,12 +56,8 @@ def providers():
 
 
 @bp.route("/providers/new", methods=["GET", "POST"])
-
-
 @bp.route("/providers/<int:provider_id>/edit", methods=["GET", "POST"])
 @requires("edit")
-
-
 def provider_edit(provider_id=None):
     provider = db.get_or_404(Provider, provider_id) if provider_id else None
     form = ProviderForm(obj=provider)
@@ -86,8 +74,6 @@ def provider_edit(provider_id=None):
 
 @bp.route("/providers/<int:provider_id>", methods=["GET", "POST"])
 @requires("view")
-
-
 def provider_detail(provider_id):
     provider = db.get_or_404(Provider, provider_id)
     form = AgreementForm()

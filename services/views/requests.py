@@ -49,8 +49,6 @@ def _categories():
 
 @bp.route("")
 @requires("view")
-
-
 def queue():
     show = request.args.get("show", "open")
     category_id = request.args.get("category", 0, type=int)
@@ -81,8 +79,6 @@ def _request_or_404(request_id):
 
 
 @bp.route("/requests/<int:request_id>")
-
-
 def request_detail(request_id):
     found = _request_or_404(request_id)
     providers = db.session.scalars(
@@ -116,8 +112,6 @@ def _act(request_id, run, done, form=None):
 
 @bp.route("/requests/<int:request_id>/assign", methods=["POST"])
 @requires("edit")
-
-
 def request_assign(request_id):
     form = AssignForm()
     return _act(request_id, lambda r: rules.assign(
@@ -127,8 +121,6 @@ def request_assign(request_id):
 
 @bp.route("/requests/<int:request_id>/start", methods=["POST"])
 @requires("edit")
-
-
 def request_start(request_id):
     return _act(request_id, lambda r: rules.start(db.session, current_user, r, utcnow()),
                 _("已开始办理。"))
@@ -136,8 +128,6 @@ def request_start(request_id):
 
 @bp.route("/requests/<int:request_id>/complete", methods=["POST"])
 @requires("edit")
-
-
 def request_complete(request_id):
     form = CompleteForm()
     return _act(request_id, lambda r: rules.complete(
@@ -145,8 +135,6 @@ def request_complete(request_id):
 
 
 @bp.route("/requests/<int:request_id>/cancel", methods=["POST"])
-
-
 def request_cancel(request_id):
     found = _request_or_404(request_id)
     if not rules.can_cancel(current_user, found):
@@ -157,8 +145,6 @@ def request_cancel(request_id):
 
 
 @bp.route("/requests/<int:request_id>/confirm", methods=["POST"])
-
-
 def request_confirm(request_id):
     found = _request_or_404(request_id)
     if not member_of(current_user, found.tenant_id):
@@ -170,8 +156,6 @@ def request_confirm(request_id):
 
 
 @bp.route("/request", methods=["GET", "POST"])
-
-
 def request_new():
     """A founder asks for a service for its firm; staff log one for any firm."""
     if can(current_user, "edit"):
@@ -198,8 +182,6 @@ def request_new():
 
 @bp.route("/tenants/<int:tenant_id>/log", methods=["POST"])
 @requires("edit")
-
-
 def log_delivered(tenant_id):
     """The tenant page's 登记服务: a service already given, recorded as delivered."""
     tenant = db.get_or_404(Tenant, tenant_id)
@@ -215,8 +197,6 @@ def log_delivered(tenant_id):
 
 @bp.route("/mine")
 @requires("request_service")
-
-
 def mine():
     """A founder's firm: its requests (to rate), its subsidy quotas and what remains."""
     from services.views.subsidies import quota_rows

@@ -46,8 +46,6 @@ def _choices(form):
 
 @bp.route("/grants", methods=["GET", "POST"])
 @requires("view")
-
-
 def grants():
     form = GrantForm(granted_on=today(), tenant_id=request.args.get("tenant", type=int))
     _choices(form)
@@ -84,8 +82,6 @@ def _category(category_id):
 
 @bp.route("/grants/<int:grant_id>/void", methods=["POST"])
 @requires("edit")
-
-
 def grant_void(grant_id):
     grant = db.get_or_404(Grant, grant_id)
     form = ReasonForm()
@@ -97,8 +93,6 @@ def grant_void(grant_id):
 
 @bp.route("/quotas", methods=["GET", "POST"])
 @requires("view")
-
-
 def quotas():
     year = request.args.get("year", today().year, type=int)
     if not 2000 <= year <= 2100:
@@ -119,8 +113,6 @@ def quotas():
 
 
 @bp.route("/tenants/<int:tenant_id>/quotas")
-
-
 def tenant_quotas(tenant_id):
     """A firm's quotas and grants of a year: for staff and for the firm itself."""
     if not can_view_tenant(current_user, tenant_id):
