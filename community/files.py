@@ -28,14 +28,20 @@ def can_view_attachment(user, attachment):
     return bool(check and check(user, attachment.owner_id))
 
 
-def check_content(filename, data):
-    """The stored MIME type if the bytes are what the name says, else Refused."""
+def sniff(filename, data):
+    """(the name's extension, what the bytes are: a filetype kind or None) of an
+    upload that is neither empty nor too large (else Refused)."""
     if not data:
         raise Refused("upload_empty")
     if len(data) > MAX_FILE_SIZE:
         raise Refused("upload_too_large")
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    kind = filetype.guess(data)
+    return ext, filetype.guess(data)
+
+
+def check_content(filename, data):
+    """The stored MIME type if the bytes are what the name says, else Refused."""
+    ext, kind = sniff(filename, data)
     if ext not in ALLOWED or kind is None or kind.extension not in ALLOWED[ext]:
         raise Refused("upload_type")
     return kind.mime

@@ -14,12 +14,11 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from hashlib import sha256
 
-import filetype
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from community import audit
-from community.files import MAX_FILE_SIZE, save_attachment
+from community.files import save_attachment, sniff
 from community.models import Tenant
 from community.refusals import Invalid, Refused
 from community.registry import registry
@@ -69,12 +68,7 @@ class Row:
 def read_cells(filename, data):
     """The first sheet's rows as [(row number, [cell, ...])], after checking that the
     bytes are the xlsx or csv the name says."""
-    if not data:
-        raise Refused("upload_empty")
-    if len(data) > MAX_FILE_SIZE:
-        raise Refused("upload_too_large")
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    kind = filetype.guess(data)
+    ext, kind = sniff(filename, data)
     if ext == "xlsx" and kind is not None and kind.extension == "xlsx":
         return _xlsx_cells(data)
     if ext == "csv" and kind is None and b"\x00" not in data:
