@@ -55,6 +55,19 @@ def used(session, tenant_id, category_id, year, measure):
     return total if measure == "quantity" else total / 100
 
 
+def used_in_year(session, year, tenant_id=None):
+    """{(tenant id, category id): (quantity, yuan)} granted in a year, in one query."""
+    query = select(Grant.tenant_id, Grant.category_id, func.sum(Grant.quantity),
+                   func.sum(Grant.value_fen)).where(
+        Grant.voided_at.is_(None),
+        Grant.granted_on.between(date(year, 1, 1), date(year, 12, 31))) \
+        .group_by(Grant.tenant_id, Grant.category_id)
+    if tenant_id is not None:
+        query = query.where(Grant.tenant_id == tenant_id)
+    return {(t, c): (Decimal(q or 0), Decimal(v or 0) / 100)
+            for t, c, q, v in session.execute(query)}
+
+
 def quota_of(session, tenant_id, category_id, year):
     return session.scalar(select(Quota).where(
         Quota.tenant_id == tenant_id, Quota.category_id == category_id, Quota.year == year))

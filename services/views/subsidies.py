@@ -23,10 +23,12 @@ def quota_rows(tenant_id, year):
         .where(Quota.year == year).order_by(Quota.tenant_id, Quota.category_id)
     if tenant_id is not None:
         query = query.where(Quota.tenant_id == tenant_id)
+    granted = subsidies.used_in_year(db.session, year, tenant_id)
     rows = []
     for quota in db.session.scalars(query):
-        left = subsidies.remaining(db.session, quota)
-        rows.append((quota, quota.amount - left, left))
+        quantity, yuan = granted.get((quota.tenant_id, quota.category_id), (0, 0))
+        used = quantity if quota.measure == "quantity" else yuan
+        rows.append((quota, used, quota.amount - used))
     return rows
 
 

@@ -102,9 +102,14 @@ def test_a_grant_over_quota_shows_what_remains_and_writes_nothing(client, login,
         "quantity": "80", "value": "0", "granted_on": today().isoformat()})
     assert "剩余 50 GPU卡时" in response.get_data(as_text=True)
     assert count(Grant) == 0
+    client.post("/services/grants", data={
+        "tenant_id": tenant.id, "category_id": compute.id, "provider_id": 0,
+        "quantity": "20", "value": "240", "granted_on": today().isoformat()})
+    assert count(Grant) == 1
     login("member", tenant=tenant)
     page = client.get("/services/mine").get_data(as_text=True)
-    assert "算力补贴" in page and "50" in page
+    used_left = page[page.index("算力补贴"):page.index("</tr>", page.index("算力补贴"))]
+    assert ">20<" in used_left and "<b>30</b>" in used_left
 
 
 def test_assessors_read_but_do_not_write(client, login, make_tenant):
