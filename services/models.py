@@ -51,6 +51,9 @@ class Provider(db.Model):
     """An organisation the community links its firms to: an intermediary, a pilot
     platform, a compute or model provider, a bank or an investor."""
 
+    __table_args__ = (CheckConstraint(
+        "resident_since IS NULL OR resident_until IS NULL OR resident_until >= resident_since",
+        name="provider_residency"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(30))
@@ -62,6 +65,10 @@ class Provider(db.Model):
     contact_email: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     resident: Mapped[bool] = mapped_column(default=False)  # 入驻金融机构 (banks, investors)
+    # When it moved in and out: what a past period's 入驻金融机构 reads. A resident
+    # provider without resident_since counts from the day it entered the directory.
+    resident_since: Mapped[date | None]
+    resident_until: Mapped[date | None]
     active: Mapped[bool] = mapped_column(default=True)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -257,6 +264,9 @@ class MatchMeeting(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Recorded in error: kept, voided with why; F1 and S4 no longer count it.
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    void_reason: Mapped[str] = mapped_column(String(200), default="")
 
     tenant: Mapped[Tenant] = relationship()
     provider: Mapped[Provider] = relationship()

@@ -214,6 +214,8 @@ EXPECTED = {
     "services.financing_meeting_add": EDIT_POST,
     "services.financing_meeting": VIEW,
     "services.financing_meeting_outcome": EDIT_POST,
+    "services.financing_meeting_void": EDIT_POST,
+    "services.financing_residency": EDIT_POST,
     "services.financing_mine": answers(LOGIN, 200, 200, 403, 403, 403),
     "services.amenities": LOGGED_IN,  # members see what is listed now
     "services.amenity_edit": EDIT,

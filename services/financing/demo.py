@@ -43,17 +43,19 @@ AMENITIES = (
 )
 STAGES = ("seed", "seed", "angel", "angel", "pre_a", "series_a", "debt", "debt")
 PURPOSES = ("产品研发与算力采购", "市场推广", "招聘核心团队", "补充流动资金", "海外市场拓展")
-NOTES = ("项目路演后一对一交流。", "银企对接会后约谈。", "社区推荐，线上会议。", "投资经理到访社区。")
+NOTES = ("项目路演后一对一交流。", "银企对接会后约谈。", "社区推荐，线上会议。",
+         "投资经理到访社区。")
 
 
 def _institutions(session, rng, since):
     """The financial institutions, found by name or made (a second run adds none);
-    in the directory since `since`."""
+    in the directory, and the resident ones in the community, since `since`."""
     found = []
     for name, kind, resident, address in INSTITUTIONS:
         provider = session.scalar(select(Provider).where(Provider.name == name))
         if provider is None:
             provider = Provider(name=name, kind=kind, resident=resident, address=address,
+                                resident_since=since if resident else None,
                                 uscc=make_uscc(rng), contact_name="对接专员",
                                 created_at=datetime.combine(since, time(9), timezone.utc))
             session.add(provider)

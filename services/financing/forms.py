@@ -74,3 +74,15 @@ class AmenityForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     withdrawn_on = DateField(_l("下架日期"), validators=[InputRequired(DATE_MSG)])
+
+
+class VoidForm(FlaskForm):
+    reason = StringField(_l("作废原因"), validators=[InputRequired(_l("请填写作废原因。")),
+                                                  Length(max=200)])
+
+
+class ResidencyForm(FlaskForm):
+    provider_id = SelectField(_l("金融机构"), coerce=int, default=0)
+    resident_since = DateField(_l("入驻日期"), validators=[InputRequired(DATE_MSG)])
+    resident_until = DateField(_l("迁出日期"), validators=[Optional()],
+                               description=_l("仍在社区的留空。"))

@@ -4,8 +4,8 @@ from community.labels import N_
 LABELS = {
     "finance_formation": {"own": N_("自建"), "joint": N_("合建")},
     "need_stage": {"seed": N_("种子轮"), "angel": N_("天使轮"), "pre_a": N_("Pre-A轮"),
-                   "series_a": N_("A轮"), "series_b": N_("B轮及以后"), "debt": N_("债权融资（贷款）"),
-                   "other": N_("其他")},
+                   "series_a": N_("A轮"), "series_b": N_("B轮及以后"),
+                   "debt": N_("债权融资（贷款）"), "other": N_("其他")},
     "need_status": {"open": N_("对接中"), "met": N_("已满足"), "withdrawn": N_("已撤回")},
     "meeting_outcome": {"pending": N_("待反馈"), "interested": N_("有意向"),
                         "declined": N_("未合作"), "term_sheet": N_("签署投资意向书"),

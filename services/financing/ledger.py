@@ -2,11 +2,11 @@
 their indicators and ledger sheets.
 
 Each reads the period as it was: a meeting by the day it was held and its outcome
-only once dated by the period's end; a product by its dates; an amenity listed by
-then and not withdrawn before the period began.
+only once dated by the period's end; a product by its dates; an institution by the
+days it moved in and out; an amenity listed by then and not withdrawn before the
+period began. A meeting voided as recorded in error is in none of them.
 """
 from collections import Counter
-from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import false, func, or_, select, true
@@ -15,9 +15,9 @@ from sqlalchemy.orm import selectinload
 from community.labels import label
 from community.registry import Column, Indicator, Sheet
 from community.settings import community_zone
+from services.financing.residency import resident_in
 from services.financing.rules import RAISED
-from services.models import (AMENITY_KINDS, FINANCIAL_KINDS, Amenity, FinanceProduct,
-                             MatchMeeting, Provider)
+from services.models import AMENITY_KINDS, Amenity, FinanceProduct, MatchMeeting, Provider
 
 
 def _num(value):
@@ -32,7 +32,9 @@ def _begun(period):
 
 
 def _met_in(period):
-    return (MatchMeeting.met_on >= period.start) & (MatchMeeting.met_on <= period.happened_by)
+    """Meetings held in the period (so far), voided ones left out."""
+    return ((MatchMeeting.met_on >= period.start) & (MatchMeeting.met_on <= period.happened_by)
+            & MatchMeeting.voided_at.is_(None))
 
 
 def meetings_held(session, period):
@@ -52,13 +54,10 @@ def products_in(session, period):
 
 
 def resident_institutions(session, period):
-    """入驻金融机构: resident banks and investors entered by the period's end.
-    (Residence carries no dates of its own: today's flag is read for every period.)"""
-    zone = community_zone(session)
-    until = datetime.combine(period.happened_by + timedelta(days=1), time(0), zone)
+    """入驻金融机构: banks and investors resident at some time in the period, by the
+    days they moved in and out."""
     return session.scalars(select(Provider).where(
-        Provider.kind.in_(FINANCIAL_KINDS), Provider.resident.is_(True),
-        Provider.active.is_(True), Provider.created_at < until, _begun(period))
+        resident_in(period, community_zone(session)), _begun(period))
         .order_by(Provider.kind, Provider.name)).all()
 
 
@@ -67,6 +66,7 @@ def financing_detail(session, period):
     products = products_in(session, period)
     count, amount = session.execute(select(func.count(), func.sum(MatchMeeting.amount_wan))
                                     .where(MatchMeeting.outcome.in_(RAISED),
+                                           MatchMeeting.voided_at.is_(None),
                                            MatchMeeting.outcome_on >= period.start,
                                            MatchMeeting.outcome_on <= period.happened_by)).one()
     return (f"金融产品 {len(products)} 个，规模 {_num(sum(p.scale_wan for p in products))} 万元；"
@@ -75,7 +75,8 @@ def financing_detail(session, period):
 
 
 def meeting_rows(session, period):
-    """投融资对接台账: each meeting of the period, its outcome as known at the period's end."""
+    """投融资对接台账: each meeting of the period, its outcome as known at the period's end
+    (a voided one left out: it did not take place)."""
     meetings = session.scalars(select(MatchMeeting).options(
         selectinload(MatchMeeting.tenant), selectinload(MatchMeeting.provider),
         selectinload(MatchMeeting.need)).where(_met_in(period))

@@ -2,7 +2,8 @@
 functions: no request, no template. The actor and the day (`today`, the
 community's date) are parameters; a refusal raises ``Refused`` or ``Invalid``.
 
-A matchmaking meeting serves its firm (S4) on the day it was held.
+A matchmaking meeting serves its firm (S4) on the day it was held; one recorded
+in error is voided with a reason (kept, no longer counted), never deleted.
 """
 from decimal import Decimal, InvalidOperation
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from community import audit
 from community.permissions import can, member_of
 from community.refusals import Invalid, Refused
-from community.served import record_served
+from community.served import record_served, void_served
 from community.validators import clean_text
 from services import SERVED_SOURCE
 from services.models import (AMENITY_KINDS, FINANCIAL_KINDS, FORMATIONS, MEETING_OUTCOMES,
@@ -37,7 +38,8 @@ def needs_waiting(session):
     """Open needs no institution has met yet: what staff arrange first."""
     return session.scalars(select(FinancingNeed).options(selectinload(FinancingNeed.tenant))
                            .where(FinancingNeed.status == "open",
-                                  ~exists().where(MatchMeeting.need_id == FinancingNeed.id))
+                                  ~exists().where(MatchMeeting.need_id == FinancingNeed.id,
+                                                  MatchMeeting.voided_at.is_(None)))
                            .order_by(FinancingNeed.raised_on)).all()
 
 
@@ -45,7 +47,7 @@ def meetings_unanswered(session, today):
     """Meetings still pending ANSWER_DAYS after they were held."""
     return session.scalars(select(MatchMeeting).options(
         selectinload(MatchMeeting.tenant), selectinload(MatchMeeting.provider))
-        .where(MatchMeeting.outcome == "pending",
+        .where(MatchMeeting.outcome == "pending", MatchMeeting.voided_at.is_(None),
                MatchMeeting.met_on < today - timedelta(days=ANSWER_DAYS))
         .order_by(MatchMeeting.met_on)).all()
 
@@ -211,6 +213,8 @@ def record_meeting(session, actor, data, today):
 def record_outcome(session, actor, meeting, data, today):
     """Record what came of a meeting: a sum and a date for a term sheet, an investment
     or a loan; a date for any answer; nothing for one still pending."""
+    if meeting.voided_at is not None:
+        raise Refused("finance_meeting_voided")
     f = _Fields()
     outcome = f.take("outcome", lambda: _choice(data.get("outcome"), MEETING_OUTCOMES))
     amount = outcome_on = None
@@ -231,6 +235,22 @@ def record_outcome(session, actor, meeting, data, today):
     meeting.outcome, meeting.amount_wan, meeting.outcome_on = outcome, amount, outcome_on
     meeting.note = note
     audit.record(session, actor, "match_meeting.outcome", meeting, before=before)
+    return meeting
+
+
+def void_meeting(session, actor, meeting, reason, now):
+    """A meeting recorded in error: kept, voided with why; F1 and S4 no longer count it."""
+    if meeting.voided_at is not None:
+        raise Refused("finance_meeting_voided")
+    try:
+        reason = clean_text(reason, 200, required=True)
+    except Refused as exc:
+        raise Refused("finance_void_reason_required" if exc.code == "required"
+                      else "finance_void_reason_too_long") from None
+    before = audit.snapshot(meeting)
+    meeting.voided_at, meeting.void_reason = now, reason
+    audit.record(session, actor, "match_meeting.voided", meeting, before=before)
+    void_served(session, actor, SERVED_SOURCE, f"meeting:{meeting.id}", reason, now)
     return meeting
 
 

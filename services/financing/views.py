@@ -1,6 +1,7 @@
-"""Financing (/services/financing) and amenities (/services/amenities) on the
-services blueprint: staff keep products, needs, meetings and amenities; a founder
-sees its own firm's needs and meetings and records a need for it."""
+"""Financing (/services/financing) on the services blueprint: staff keep products,
+needs, meetings (voiding one recorded in error) and when institutions were resident;
+a founder sees its own firm's needs and meetings and records a need for it. The
+tenant page's 融资对接 panel comes from here too."""
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,19 +11,19 @@ from wtforms import SelectChoice
 
 from community import audit
 from community.extensions import db
-from community.forms import ActionForm
 from community.labels import label
 from community.models import Tenant
 from community.periods import Period
-from community.permissions import can
+from community.dbsetup import utcnow
+from community.permissions import can, member_of
 from community.refusals import Invalid
 from community.web import paginate, requires, submit, today
-from services.financing import rules
-from services.financing.forms import (AmenityForm, CloseNeedForm, MeetingForm, NeedForm,
-                                      OutcomeForm, ProductForm, WithdrawForm)
+from services.financing import residency, rules
+from services.financing.forms import (CloseNeedForm, MeetingForm, NeedForm, OutcomeForm,
+                                      ProductForm, ResidencyForm, VoidForm)
 from services.financing.ledger import resident_institutions
-from services.models import (FINANCIAL_KINDS, Amenity, FinanceProduct, FinancingNeed,
-                             MatchMeeting, Provider)
+from services.models import (FINANCIAL_KINDS, FinanceProduct, FinancingNeed, MatchMeeting,
+                             Provider)
 from services.views import bp
 
 
@@ -42,6 +43,15 @@ def _provider_choices(blank):
     return [SelectChoice(0, blank)] + [
         SelectChoice(p.id, f"{p.name}（{_(label('provider_kind', p.kind))}）")
         for p in _institutions()]
+
+
+def _residency_form():
+    """Move-in and move-out days of any bank or investor, active or not."""
+    form = ResidencyForm()
+    form.provider_id.choices = [SelectChoice(0, _("— 请选择金融机构 —"))] + [
+        SelectChoice(p.id, p.name) for p in db.session.scalars(select(Provider).where(
+            Provider.kind.in_(FINANCIAL_KINDS)).order_by(Provider.name))]
+    return form
 
 
 def _open_needs():
@@ -97,11 +107,17 @@ def financing():
         .order_by(MatchMeeting.met_on.desc(), MatchMeeting.id.desc()))
     meeting_form = _meeting_form(needs)
     meeting_form.met_on.data = day
+    residency_form = _residency_form()
+    residency_form.resident_since.data = day
     return render_template(
         "services/financing/index.html", needs=needs, meetings=meetings,
         products=db.session.scalars(select(FinanceProduct).options(
             selectinload(FinanceProduct.provider)).order_by(FinanceProduct.name)).all(),
         institutions=resident_institutions(db.session, Period.make(day, day, day)),
+        moved_out=db.session.scalars(select(Provider).where(
+            Provider.kind.in_(FINANCIAL_KINDS), Provider.resident_until < day)
+            .order_by(Provider.resident_until.desc())).all(),
+        residency_form=residency_form,
         need_form=_need_form(), meeting_form=meeting_form, today=day,
         waiting=rules.needs_waiting(db.session),
         unanswered=rules.meetings_unanswered(db.session, day))
@@ -217,6 +233,7 @@ def financing_meeting(meeting_id):
     if meeting.outcome_on is None:
         form.outcome_on.data = today()
     return render_template("services/financing/meeting.html", meeting=meeting, form=form,
+                           void_form=VoidForm(formdata=None),
                            history=audit.history(db.session, "match_meeting", meeting.id))
 
 
@@ -231,6 +248,35 @@ def financing_meeting_outcome(meeting_id):
     return redirect(url_for("services.financing_meeting", meeting_id=meeting.id))
 
 
+@bp.route("/financing/meetings/<int:meeting_id>/void", methods=["POST"])
+@requires("edit")
+def financing_meeting_void(meeting_id):
+    meeting = db.get_or_404(MatchMeeting, meeting_id)
+    form = VoidForm()
+    submit(form, lambda: rules.void_meeting(db.session, current_user, meeting,
+                                            form.reason.data, utcnow()),
+           _("对接记录已作废：不再计入 F1，该企业不再因此计为已服务。"), errors="flash")
+    return redirect(url_for("services.financing_meeting", meeting_id=meeting.id))
+
+
+@bp.route("/financing/residency", methods=["POST"])
+@requires("edit")
+def financing_residency():
+    """Staff record when a bank or investor moved in and out (入驻金融机构 by period)."""
+    form = _residency_form()
+
+    def save():
+        provider = db.session.get(Provider, form.provider_id.data or 0)
+        if provider is None:
+            raise Invalid({"provider_id": "required"})
+        return residency.set_residency(db.session, current_user, provider,
+                                       form.resident_since.data, form.resident_until.data,
+                                       today())
+
+    submit(form, save, lambda p: _("已保存 %(name)s 的入驻日期。", name=p.name), errors="flash")
+    return redirect(url_for("services.financing") + "#institutions")
+
+
 @bp.route("/financing/mine")
 @requires("request_service")
 def financing_mine():
@@ -239,55 +285,25 @@ def financing_mine():
                                .order_by(FinancingNeed.raised_on.desc())).all()
     meetings = db.session.scalars(select(MatchMeeting).options(
         selectinload(MatchMeeting.provider), selectinload(MatchMeeting.need))
-        .where(MatchMeeting.tenant_id == tenant.id)
+        .where(MatchMeeting.tenant_id == tenant.id, MatchMeeting.voided_at.is_(None))
         .order_by(MatchMeeting.met_on.desc())).all()
     return render_template("services/financing/mine.html", tenant=tenant, needs=needs,
                            meetings=meetings,
                            form=_need_form(staff=False))
 
 
-# --- living amenities ------------------------------------------------------------------
-
-@bp.route("/amenities")
-def amenities():
-    """Staff and assessors read the register; founders see what is near."""
-    if not (can(current_user, "view") or can(current_user, "request_service")):
-        abort(403)
-    rows = db.session.scalars(select(Amenity).order_by(
-        Amenity.withdrawn_on.is_not(None), Amenity.kind, Amenity.distance_m,
-        Amenity.name)).all()
-    if not can(current_user, "view"):
-        rows = [a for a in rows if a.withdrawn_on is None and a.listed_on <= today()]
-    return render_template("services/financing/amenities.html", amenities=rows,
-                           withdraw=WithdrawForm(formdata=None, withdrawn_on=today()),
-                           today=today())
-
-
-@bp.route("/amenities/new", methods=["GET", "POST"])
-@bp.route("/amenities/<int:amenity_id>", methods=["GET", "POST"])
-@requires("edit")
-def amenity_edit(amenity_id=None):
-    amenity = db.get_or_404(Amenity, amenity_id) if amenity_id else None
-    form = AmenityForm(obj=amenity)
-    if request.method == "GET" and amenity is None:
-        form.listed_on.data = today()
-    ok, _saved = submit(form, lambda: rules.save_amenity(db.session, current_user, {
-        key: form[key].data for key in ("name", "kind", "address", "distance_m", "note",
-                                        "listed_on")}, amenity), _("生活配套已保存。"))
-    if ok:
-        return redirect(url_for("services.amenities"))
-    history = audit.history(db.session, "amenity", amenity.id) if amenity else []
-    return render_template("services/financing/amenity_form.html", form=form, amenity=amenity,
-                           withdraw=WithdrawForm(formdata=None, withdrawn_on=today()),
-                           history=history)
-
-
-@bp.route("/amenities/<int:amenity_id>/withdraw", methods=["POST"])
-@requires("edit")
-def amenity_withdraw(amenity_id):
-    amenity = db.get_or_404(Amenity, amenity_id)
-    form = WithdrawForm()
-    submit(form, lambda: rules.withdraw_amenity(db.session, current_user, amenity,
-                                                form.withdrawn_on.data, today()),
-           _("已下架；此前期间的生活配套清单仍列出它。"), errors="flash")
-    return redirect(url_for("services.amenities"))
+def tenant_section(session, user, tenant):
+    """The tenant page's 融资对接 panel: the firm's needs and meetings, for staff,
+    assessors and the firm's own members (a voided meeting only for staff)."""
+    staff = can(user, "view")
+    if not (staff or member_of(user, tenant.id)):
+        return None
+    needs = session.scalars(select(FinancingNeed).where(FinancingNeed.tenant_id == tenant.id)
+                            .order_by(FinancingNeed.raised_on.desc(), FinancingNeed.id.desc())
+                            .limit(10)).all()
+    meetings = select(MatchMeeting).options(selectinload(MatchMeeting.provider)).where(
+        MatchMeeting.tenant_id == tenant.id)
+    if not staff:
+        meetings = meetings.where(MatchMeeting.voided_at.is_(None))
+    return {"tenant": tenant, "needs": needs, "meetings": session.scalars(
+        meetings.order_by(MatchMeeting.met_on.desc(), MatchMeeting.id.desc()).limit(10)).all()}

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from community.dbsetup import utcnow
 from community.extensions import db
 from community.models import ServedRecord
 from services.financing import rules
@@ -230,3 +231,45 @@ def test_staff_are_told_of_needs_nobody_met_and_meetings_without_an_answer(
         assert [item[0] for item in attention(db.session, make_user("staff"))] == [
             "1 项融资需求尚未安排对接", "1 次投融资对接超过30天未记录结果"]
         assert attention(db.session, make_user("assessor")) == []
+
+
+# --- the tenant page's 融资对接 panel -------------------------------------------------------
+
+def test_the_tenant_page_shows_a_firms_needs_and_meetings_to_its_member(client, login,
+                                                                       two_firms):
+    mine, theirs = two_firms
+    login("member", tenant=mine)
+    page = text(client.get(f"/tenants/{mine.id}"))
+    assert 'id="financing"' in page and "两江天使投资基金" in page and "种子轮" in page
+    assert "/services/financing/needs/" not in page  # the need page is staff's
+    assert "/services/financing/mine" in page
+    assert client.get(f"/tenants/{theirs.id}").status_code == 403
+
+
+def test_staff_see_the_panel_with_links_and_a_voided_meeting_struck(client, login,
+                                                                     two_firms):
+    mine = two_firms[0]
+    meeting = db.session.scalar(select(MatchMeeting).where(MatchMeeting.tenant_id == mine.id))
+    rules.void_meeting(db.session, None, meeting, "机构登记错误", utcnow())
+    db.session.commit()
+    login("staff")
+    page = text(client.get(f"/tenants/{mine.id}"))
+    need = db.session.scalar(select(FinancingNeed).where(FinancingNeed.tenant_id == mine.id))
+    assert f"/services/financing/needs/{need.id}" in page
+    assert f"/services/financing/meetings/{meeting.id}" in page
+    assert "已作废" in page and "机构登记错误" in page
+    login("member", tenant=mine)
+    page = text(client.get(f"/tenants/{mine.id}"))
+    assert 'id="financing"' in page and "机构登记错误" not in page
+
+
+def test_the_panel_is_for_staff_and_the_firms_own_members_only(app, two_firms, make_user):
+    from services.financing.views import tenant_section
+    mine, theirs = two_firms
+    with app.test_request_context():
+        assert tenant_section(db.session, make_user("member", tenant=theirs), mine) is None
+        assert tenant_section(db.session, None, mine) is None
+        own = tenant_section(db.session, make_user("member", tenant=mine), mine)
+        assert [n.tenant_id for n in own["needs"]] == [mine.id]
+        assert [m.tenant_id for m in own["meetings"]] == [mine.id]
+        assert tenant_section(db.session, make_user("staff"), mine) is not None
