@@ -9,7 +9,7 @@ firm's quota in the same step, so delivering and recording are one act.
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from community import audit
@@ -18,7 +18,7 @@ from community.refusals import Invalid, Refused
 from community.served import record_served
 from community.validators import clean_text
 from services import SERVED_SOURCE, subsidies
-from services.models import OPEN_STATUSES, ServiceRequest
+from services.models import OPEN_STATUSES, ServiceCategory, ServiceRequest
 
 
 def can_see(user, request):
@@ -170,11 +170,24 @@ def due_at(request):
     return request.requested_at + timedelta(days=request.category.target_days)
 
 
+def late(session, now):
+    """SQL condition: an open request past its catalogue entry's target time."""
+    cutoffs = session.execute(select(ServiceCategory.id, ServiceCategory.target_days)).all()
+    return and_(ServiceRequest.status.in_(OPEN_STATUSES), or_(false(), *(
+        and_(ServiceRequest.category_id == category_id,
+             ServiceRequest.requested_at < now - timedelta(days=days))
+        for category_id, days in cutoffs)))
+
+
 def overdue(session, now):
     """Open requests past their target time, oldest first."""
-    open_requests = session.scalars(
+    return session.scalars(
         select(ServiceRequest).options(selectinload(ServiceRequest.category),
                                        selectinload(ServiceRequest.tenant))
-        .where(ServiceRequest.status.in_(OPEN_STATUSES))
-        .order_by(ServiceRequest.requested_at)).all()
-    return [r for r in open_requests if due_at(r) < now]
+        .where(late(session, now)).order_by(ServiceRequest.requested_at)).all()
+
+
+def overdue_count(session, now):
+    """How many open requests are past their target time."""
+    return session.scalar(select(func.count()).select_from(ServiceRequest)
+                          .where(late(session, now)))

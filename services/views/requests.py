@@ -32,9 +32,9 @@ def attention(session, user):
     if not can(user, "edit"):
         return []
     items = []
-    late = rules.overdue(session, utcnow())
+    late = rules.overdue_count(session, utcnow())
     if late:
-        items.append((_("%(n)s 项服务申请已超过办结时限", n=len(late)), "services.queue",
+        items.append((_("%(n)s 项服务申请已超过办结时限", n=late), "services.queue",
                       {"show": "overdue"}))
     renew = catalogue.agreements_to_renew(session, today())
     if renew:
@@ -55,18 +55,21 @@ def queue():
     query = select(ServiceRequest).options(
         selectinload(ServiceRequest.tenant), selectinload(ServiceRequest.category),
         selectinload(ServiceRequest.provider)).order_by(ServiceRequest.requested_at.desc())
-    late = rules.overdue(db.session, utcnow())
+    at = utcnow()
     if show == "overdue":
-        query = query.where(ServiceRequest.id.in_([r.id for r in late]))
+        query = query.where(rules.late(db.session, at))
     elif show in REQUEST_STATUSES:
         query = query.where(ServiceRequest.status == show)
     elif show == "open":
         query = query.where(ServiceRequest.status.in_(OPEN_STATUSES))
     if category_id:
         query = query.where(ServiceRequest.category_id == category_id)
+    page = paginate(query)
     return render_template(
-        "services/queue.html", page=paginate(query), late={r.id for r in late},
-        overdue_count=len(late), show=show, category_id=category_id,
+        "services/queue.html", page=page, overdue_count=rules.overdue_count(db.session, at),
+        late={r.id for r in page.items
+              if r.status in OPEN_STATUSES and rules.due_at(r) < at},
+        show=show, category_id=category_id,
         categories=catalogue.catalogue(db.session), due_at=rules.due_at,
         statuses=REQUEST_STATUSES)
 

@@ -17,15 +17,20 @@ from services.models import Grant, Provider, Quota, ServiceCategory
 from services.views import bp
 
 
-def quota_rows(tenant_id, year):
-    """[(quota, used, left)] of a firm (or every firm: None) for a year."""
+def quotas_of(year, tenant_id=None):
+    """The query of a year's quotas, of one firm or of all."""
     query = select(Quota).options(selectinload(Quota.category), selectinload(Quota.tenant)) \
         .where(Quota.year == year).order_by(Quota.tenant_id, Quota.category_id)
-    if tenant_id is not None:
-        query = query.where(Quota.tenant_id == tenant_id)
+    return query if tenant_id is None else query.where(Quota.tenant_id == tenant_id)
+
+
+def quota_rows(tenant_id, year, quotas=None):
+    """[(quota, used, left)] of a firm's quotas for a year (or of the `quotas` given)."""
+    if quotas is None:
+        quotas = db.session.scalars(quotas_of(year, tenant_id)).all()
     granted = subsidies.used_in_year(db.session, year, tenant_id)
     rows = []
-    for quota in db.session.scalars(query):
+    for quota in quotas:
         quantity, yuan = granted.get((quota.tenant_id, quota.category_id), (0, 0))
         used = quantity if quota.measure == "quantity" else yuan
         rows.append((quota, used, quota.amount - used))
@@ -110,8 +115,9 @@ def quotas():
             _("额度已保存。"))
         if ok:
             return redirect(url_for("services.quotas", year=form.year.data))
-    return render_template("services/quotas.html", form=form, year=year,
-                           rows=quota_rows(None, year))
+    page = paginate(quotas_of(year))
+    return render_template("services/quotas.html", form=form, year=year, page=page,
+                           rows=quota_rows(None, year, page.items))
 
 
 @bp.route("/tenants/<int:tenant_id>/quotas")

@@ -147,3 +147,19 @@ def test_staff_register_a_provider_and_its_agreement(client, login):
         "title": "合作协议", "starts_on": "2026-01-01", "ends_on": str(date(2030, 12, 31))})
     page = client.get("/services/providers").get_data(as_text=True)
     assert "有效" in page and "2030-12-31" in page
+
+
+def test_the_queue_puts_late_requests_first_in_view(client, login, make_request, make_tenant):
+    from datetime import timedelta
+
+    from community.dbsetup import utcnow
+    late = make_request("legal", tenant=make_tenant(name="迟办科技有限公司"),
+                        at=utcnow() - timedelta(days=5))  # three days allowed
+    make_request("patent", tenant=make_tenant(name="按时科技有限公司"), at=utcnow())
+    login("staff")
+    page = client.get("/services").get_data(as_text=True)
+    assert "1 项申请已超过办结时限" in page and "按时科技有限公司" in page
+    page = client.get("/services?show=overdue").get_data(as_text=True)
+    assert "迟办科技有限公司" in page and "按时科技有限公司" not in page
+    assert f'/services/requests/{late.id}' in page and "已超时" in page
+    assert "1 项服务申请已超过办结时限" in client.get("/").get_data(as_text=True)
