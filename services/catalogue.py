@@ -118,9 +118,10 @@ def catalogue(session, active_only=False):
     return session.scalars(query).all()
 
 
-def save_provider(session, actor, data, provider=None):
+def save_provider(session, actor, data, provider=None, today=None):
     """Add or edit a provider: a checked USCC unless it has none (abroad, a person),
-    the catalogue entries it delivers, contacts."""
+    the catalogue entries it delivers, contacts; ticking a bank or investor resident
+    dates its move-in (`today`), unticking it its move-out."""
     errors, fields = {}, {}
     for key, limit, required in (("name", 200, True), ("qualifications", 2000, False),
                                  ("contact_name", 100, False), ("address", 300, False),
@@ -167,11 +168,26 @@ def save_provider(session, actor, data, provider=None):
     for key, value in fields.items():
         setattr(provider, key, value)
     provider.kind = data["kind"]
-    provider.resident = bool(data.get("resident")) and data["kind"] in FINANCIAL_KINDS
+    _residency(provider, bool(data.get("resident")), today)
     provider.active = bool(data.get("active", True))
     provider.categories = sorted(categories, key=lambda c: (c.position, c.id))
     return _audited(session, actor, provider,
                     "provider.updated" if before else "provider.created", before)
+
+
+def _residency(provider, resident, today):
+    """Keep 入驻金融机构's dates with the box (the financing page corrects them)."""
+    if provider.kind not in FINANCIAL_KINDS:
+        provider.resident, provider.resident_since, provider.resident_until = False, None, None
+        return
+    if today is not None:
+        moved_out = provider.resident_until is not None and provider.resident_until < today
+        if resident and (provider.resident_since is None or moved_out):
+            provider.resident_since, provider.resident_until = today, None
+        elif not resident and provider.resident_since is not None \
+                and provider.resident_until is None:
+            provider.resident_until = today
+    provider.resident = resident
 
 
 def add_agreement(session, actor, provider, data):

@@ -66,7 +66,7 @@ def provider_edit(provider_id=None):
         form.categories.data = [c.id for c in provider.categories]
         form.no_uscc.data = provider.uscc is None
     ok, saved = submit(form, lambda: catalogue.save_provider(
-        db.session, current_user, form.data, provider), _("服务机构已保存。"))
+        db.session, current_user, form.data, provider, today()), _("服务机构已保存。"))
     if ok:
         return redirect(url_for("services.provider_detail", provider_id=saved.id))
     return render_template("services/provider_form.html", form=form, provider=provider)

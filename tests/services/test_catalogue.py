@@ -56,10 +56,15 @@ def test_a_provider_with_an_invalid_uscc_is_refused_and_not_saved(app):
     assert abroad.uscc is None
 
 
-def test_only_banks_and_investors_are_resident_financial_institutions(app):
-    agency = catalogue.save_provider(db.session, None, provider_data(resident=True))
-    bank = catalogue.save_provider(db.session, None, provider_data(kind="bank", resident=True))
-    assert (agency.resident, bank.resident) == (False, True)
+def test_only_banks_and_investors_are_resident_and_their_stay_is_dated(app):
+    agency = catalogue.save_provider(db.session, None, provider_data(resident=True), None, TODAY)
+    data = provider_data(kind="bank", resident=True)
+    bank = catalogue.save_provider(db.session, None, data, None, TODAY)
+    assert (agency.resident, agency.resident_since) == (False, None)
+    assert (bank.resident, bank.resident_since, bank.resident_until) == (True, TODAY, None)
+    later = TODAY + timedelta(days=30)
+    catalogue.save_provider(db.session, None, data | {"resident": False}, bank, later)
+    assert (bank.resident, bank.resident_since, bank.resident_until) == (False, TODAY, later)
 
 
 def test_an_agreement_ending_before_it_starts_is_refused(make_provider):
