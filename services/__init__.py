@@ -10,6 +10,7 @@ SERVED_SOURCE = "services"
 
 
 def init_app(app):
+    from community.labels import N_
     from community.permissions import can
     from community.registry import NavItem, TenantSection, registry
     from services import bills, financing, ledger, models  # noqa: F401  (tables for Alembic)
@@ -28,8 +29,9 @@ def init_app(app):
     reg.add_attachment_owner(ledger.AGREEMENT, lambda user, _id: can(user, "view"))
     reg.add_attachment_owner(ledger.REQUEST, request_views.can_view_files)
     reg.add_attachment_owner(bills.BILL_FILE, bill_views.can_view_file)
-    reg.add_nav(NavItem("services.queue", "服务", lambda user: can(user, "view")))
-    reg.add_nav(NavItem("services.mine", "企业服务", lambda user: can(user, "request_service")))
+    reg.add_nav(NavItem("services.queue", N_("服务"), lambda user: can(user, "view")))
+    reg.add_nav(NavItem("services.mine", N_("企业服务"),
+                        lambda user: can(user, "request_service")))
     reg.add_attention(request_views.attention)
     reg.add_tenant_section(TenantSection("services/_tenant_section.html",
                                          request_views.tenant_section))

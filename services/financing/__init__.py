@@ -13,12 +13,13 @@ def register(app, reg):
     from services.financing.demo import load_demo
     from services.financing.labels import LABELS
     from services.financing.messages import MESSAGES
+    from community.labels import N_
 
     reg.add_messages(MESSAGES)
     reg.add_labels(LABELS)
     ledger.register(reg)
-    reg.add_nav(NavItem("services.financing", "投融资与配套", lambda user: can(user, "view")))
-    reg.add_nav(NavItem("services.financing_mine", "融资对接",
+    # Staff reach financing and amenities through the services tabs (services/_layout.html).
+    reg.add_nav(NavItem("services.financing_mine", N_("融资对接"),
                         lambda user: can(user, "request_service") and not can(user, "view")))
     reg.add_attention(views.attention)
     reg.add_tenant_section(TenantSection("services/financing/_tenant_section.html",
