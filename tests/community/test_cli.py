@@ -71,6 +71,9 @@ def test_ledger_export_command(runner, tmp_path):
     sheets = pd.read_excel(out, sheet_name=None, dtype=str)
     assert len(sheets["入驻、服务企业台账"]) >= 50
     assert sheets["入驻、服务企业台账"]["联系电话"].str.contains(r"^\d{3}\*{4}\d{4}$").all()
+    # The demo gives every package's every sheet rows for the year.
+    assert [title for title, frame in sheets.items() if frame.empty] == []
+    assert "G1 公共服务包: 6 / 6" in result.output
 
 
 def test_ledger_export_refuses_a_reversed_period(runner, tmp_path):
