@@ -13,6 +13,7 @@ from flask import Flask, has_request_context, session
 import booking
 import community
 import events
+import scenarios
 import services
 from community import dbsetup
 from community.extensions import LANGUAGES, babel, csrf, db, limiter, login_manager, migrate
@@ -20,7 +21,7 @@ from community.extensions import LANGUAGES, babel, csrf, db, limiter, login_mana
 ROOT = Path(__file__).resolve().parent
 # The packages plugged in, in this order: each hands what it adds to the registry
 # community.init_app makes (community/registry.py says how).
-PACKAGES = (community, booking, events, services)
+PACKAGES = (community, booking, events, services, scenarios)
 
 
 def _secret_key(instance_path):

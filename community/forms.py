@@ -34,6 +34,8 @@ class TenantForm(FlaskForm):
     phone = StringField(_l("联系电话"), validators=[InputRequired()])
     email = StringField(_l("邮箱"), validators=[Optional(), Length(max=200)])
     sector = SelectField(_l("行业领域"), choices=[SelectChoice(s, _l(s)) for s in SECTORS])
+    profile = TextAreaField(_l("企业简介"), validators=[Length(max=4000)],
+                            description=_l("主营业务、产品和技术方向：用于为企业匹配应用场景"))
     relationship_kind = SelectField(_l("关系"), choices=choices("relationship"))
     founded_on = DateField(_l("成立日期"), validators=[InputRequired(DATE_MSG)])
     moved_in_on = DateField(_l("入驻日期"), validators=[Optional()])

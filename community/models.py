@@ -153,6 +153,8 @@ class Tenant(db.Model):
     phone: Mapped[str] = mapped_column(String(20))
     email: Mapped[str] = mapped_column(String(200), default="")
     sector: Mapped[str] = mapped_column(String(20))
+    # 企业简介: what the firm does, in its words (the scenarios' matcher reads it).
+    profile: Mapped[str] = mapped_column(Text, default="")
     relationship_kind: Mapped[str] = mapped_column("relationship", String(16))
     founded_on: Mapped[date]
     moved_in_on: Mapped[date | None]

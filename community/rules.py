@@ -65,6 +65,8 @@ def check_tenant(session, data, today, tenant_id=None):
     field("phone", clean_phone)
     field("email", clean_email)
     field("sector", choice(SECTORS))
+    if "profile" in data:  # kept as it is by an import that does not carry it
+        field("profile", lambda value: clean_text(value, 4000))
     field("relationship_kind", choice(RELATIONSHIPS))
     field("founded_on", a_date(True))
     field("moved_in_on", a_date(False))
