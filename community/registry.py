@@ -51,9 +51,9 @@ BANG = (
     ("E1", "生态活动", "Ecosystem events"),
     ("C1", "场景支持", "Application scenarios"),
 )
-# After them the application form's (附件2) own items: the OPC counts (O1, O2), its
-# 金融服务 (F1: financing matchmaking) and 生活配套 (L1: living amenities).
-INDICATOR_ORDER = [code for code, _, _ in BANG] + ["O1", "O2", "F1", "L1"]
+# After them the application form's (附件2) own items: the OPC counts (O1, O2), the
+# scenarios discovered (C2), its 金融服务 (F1: financing matchmaking) and 生活配套 (L1).
+INDICATOR_ORDER = [code for code, _, _ in BANG] + ["O1", "O2", "C2", "F1", "L1"]
 
 
 def _rank(code):

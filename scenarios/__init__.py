@@ -1,13 +1,34 @@
 """Scenarios: the pipeline that discovers application scenarios (应用场景) for the
 community's firms and lands them (C1), matched to firms by fit, with the
-sourcing work behind them as the proof of a working mechanism.
+sourcing work behind them as the proof of a working mechanism (C2, 场景挖掘工作记录).
 
 A firm staff confirm for a scenario is served (S4, source SERVED_SOURCE) on the
-day it was matched.
+day it was matched; withdrawing the match voids that.
 """
 
 SERVED_SOURCE = "scenarios"
 
 
 def init_app(app):
-    from scenarios import models  # noqa: F401  (tables known to Alembic)
+    from community.labels import N_
+    from community.permissions import can
+    from community.registry import NavItem, registry
+    from scenarios import ledger, models  # noqa: F401  (tables known to Alembic)
+    from scenarios.demo import load_demo
+    from scenarios.labels import LABELS
+    from scenarios.messages import MESSAGES
+    from scenarios.rules import EVIDENCE
+    from scenarios.views import bp
+
+    reg = registry(app)
+    reg.grant("member", "see_scenarios")  # founders see the published ones
+    reg.add_messages(MESSAGES)
+    reg.add_labels(LABELS)
+    reg.add_served_source(SERVED_SOURCE, "应用场景对接")
+    ledger.register(reg)
+    reg.add_attachment_owner(EVIDENCE, lambda user, _id: can(user, "view"))
+    reg.add_nav(NavItem("scenarios.board", N_("应用场景"), lambda user: can(user, "view")))
+    reg.add_nav(NavItem("scenarios.published", N_("应用场景"),
+                        lambda user: can(user, "see_scenarios")))
+    reg.add_demo(load_demo)
+    app.register_blueprint(bp)
