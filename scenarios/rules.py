@@ -130,9 +130,9 @@ def save_scenario(session, actor, data, today, scenario=None):
         setattr(scenario, key, value)
     session.flush()
     if before is None:
-        session.add(ScenarioStage(scenario_id=scenario.id, stage="discovered",
-                                  entered_on=scenario.discovered_on,
-                                  actor_id=getattr(actor, "id", None)))
+        scenario.stages.append(ScenarioStage(stage="discovered",
+                                             entered_on=scenario.discovered_on,
+                                             actor_id=getattr(actor, "id", None)))
     elif scenario.stages:
         scenario.stages[0].entered_on = scenario.discovered_on  # the discovery, corrected
     audit.record(session, actor, "scenario.updated" if before else "scenario.created",
@@ -185,8 +185,8 @@ def move(session, actor, scenario, stage, on, reason, today, contract_value=None
         scenario.landed_on, scenario.contract_value_fen = on, value_fen
     elif scenario.landed_on is not None:
         scenario.landed_on = None  # no longer landed; the landing stays in the stages
-    session.add(ScenarioStage(scenario_id=scenario.id, stage=stage, entered_on=on,
-                              reason=reason, actor_id=getattr(actor, "id", None)))
+    scenario.stages.append(ScenarioStage(stage=stage, entered_on=on, reason=reason,
+                                         actor_id=getattr(actor, "id", None)))
     session.flush()
     audit.record(session, actor, f"scenario.{stage}", scenario, before=before, note=reason)
     return scenario
