@@ -1,0 +1,1 @@
+"""The scenarios package: the pipeline, matching firms, sourcing work, the ledger."""
