@@ -43,6 +43,19 @@ TRADES = (("科技", "智能制造"), ("医疗科技", "智慧医疗"), ("金融
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾"
 GIVEN = ("伟", "芳", "敏", "静", "磊", "洋", "艳", "勇", "杰", "娟", "涛", "明", "超",
          "霞", "平", "刚", "桂英", "晓东", "思远", "一鸣", "子涵", "雨桐", "浩然", "欣怡")
+# What a firm of each trade says it does (企业简介): what scenarios are matched against.
+PROFILES = {
+    "科技": ("工业互联网平台与设备数据采集", "生产线视觉质检", "工厂能耗监测与优化"),
+    "医疗科技": ("医学影像辅助诊断AI", "互联网医院与远程问诊系统", "慢病管理与健康监测"),
+    "金融信息": ("供应链金融风控模型", "智能客服与反欺诈", "中小企业信用评估"),
+    "文旅科技": ("景区智慧导览与客流监测", "数字文旅小程序", "沉浸式夜游与AR体验"),
+    "数字营销": ("短视频内容营销与直播电商", "私域流量运营", "品牌数字化投放"),
+    "数字内容": ("AIGC图文与视频生成", "数字人主播", "网络文学与有声内容制作"),
+    "文化创意": ("非遗文创产品设计", "城市IP与文创开发", "展陈设计与数字展厅"),
+    "软件": ("政务服务系统开发", "企业管理SaaS", "信创适配与国产化迁移"),
+    "数据科技": ("数据治理与数据中台", "城市交通大数据分析", "公共数据开发利用"),
+    "智能科技": ("智能巡检机器人", "智慧园区物联网平台", "边缘计算与AI盒子"),
+}
 SERVICES = ("政策咨询", "工商注册指导", "融资路演辅导", "知识产权咨询", "创业导师辅导")
 
 
@@ -132,8 +145,15 @@ def _licence(index, rng):
                 registered_capital=capital, investors=1)
 
 
+def _profile(trade, rng):
+    """A firm's 企业简介: two of its trade's lines of business."""
+    first, second = rng.sample(PROFILES[trade], 2)
+    return f"专注{first}，同时提供{second}服务，面向政府、医院、学校和企业客户。"
+
+
 def _tenants(session, rng, today):
     facts_rng = random.Random(SEED + 1)  # apart, so the rest of the demo stays as it was
+    profile_rng = random.Random(SEED + 2)
     tenants, used = [], set()
     for index in range(60):
         brand = rng.choice(BRANDS)
@@ -157,6 +177,7 @@ def _tenants(session, rng, today):
         tenant = rules.save_tenant(session, None, dict(
             name=name, uscc=make_uscc(rng), legal_rep=founder, phone=mobile(rng),
             email=f"contact{index + 1:02d}@example.cn", sector=sector,
+            profile=_profile(trade, profile_rng),
             relationship_kind="resident" if resident else "served",
             founded_on=min(founded, date(2026, 10, 1)), moved_in_on=moved_in,
             moved_out_on=moved_out,
