@@ -9,7 +9,6 @@ import math
 import re
 import threading
 import warnings
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -145,13 +144,14 @@ def candidates(session, today):
     ).order_by(Tenant.id)).all()
 
 
-def _weights(firm_words):
-    """Each word's rarity across the firms: 1 when one firm uses it, 0 when all do."""
+def _weights(firm_words, wanted):
+    """Each wanted word's rarity across the firms: 1 when one firm uses it, 0 when all do."""
     n = len(firm_words)
-    counts = Counter(word for words in firm_words.values() for word in words)
+    counts = {word: sum(1 for words in firm_words.values() if word in words)
+              for word in wanted}
     if n < 2:
-        return {word: 1.0 for word in counts}
-    return {word: math.log(n / df) / math.log(n) for word, df in counts.items()}
+        return {word: 1.0 for word, df in counts.items() if df}
+    return {word: math.log(n / df) / math.log(n) for word, df in counts.items() if df}
 
 
 def _shown(shared, weights):
@@ -173,12 +173,12 @@ def suggest(session, scenario: Scenario, limit=10, today=None):
     today = today or date.today()
     firms = candidates(session, today)
     firm_words = _cached_words(session, firms)[0]
-    weights = _weights(firm_words)
     matched = set(session.scalars(select(ScenarioMatch.tenant_id).where(
         ScenarioMatch.scenario_id == scenario.id, ScenarioMatch.withdrawn_on.is_(None))))
     # The scenario's whole words against the firms' words and their parts: its 人工智能
     # finds a firm's 人工智能, but a firm's 人工 (by hand) does not match it.
     wanted = set(words_of(f"{scenario.title}\n{scenario.description or ''}", parts=False))
+    weights = _weights(firm_words, wanted)
     sectors = set(scenario.sectors or ())
     tags = [t.strip() for t in scenario.tags or () if t and t.strip()]
     found = []
