@@ -11,7 +11,7 @@ from flask import current_app, has_app_context
 
 from community.dbsetup import utcnow
 from community.files import save_attachment
-from scenarios import rules
+from scenarios import matching, rules
 
 FIRST_DAY = date(2025, 12, 1)
 DISTRICTS = ("渝北区", "两江新区", "江北区", "九龙坡区", "沙坪坝区", "南岸区")
@@ -61,6 +61,8 @@ def load_demo(session, tenants, rng, today=None):
             n += 1
             _scenario(session, rng, activity, firms, today, n, folder)
         day += timedelta(days=rng.randrange(9, 16))
+    # The firms' words, segmented once now, so the first scenario opened ranks at once.
+    matching.refresh_profile_words(session, firms)
 
 
 def _scenario(session, rng, activity, firms, today, n, folder):

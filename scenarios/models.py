@@ -121,8 +121,8 @@ class ScenarioInterest(db.Model):
 
 
 class ProfileWords(db.Model):
-    """The words of a firm's name, sector and profile (jieba), kept until the text
-    changes: ranking 300 firms must not segment 300 profiles each time."""
+    """The words of a firm's name and profile (jieba), kept until the text changes:
+    ranking 300 firms must not segment 300 profiles each time."""
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"),
                                            primary_key=True)
