@@ -118,9 +118,8 @@ def save_scenario(session, actor, data, today, scenario=None):
                 raise Refused("scenario_duplicate", title=duplicates[0].title,
                               id=duplicates[0].id)
             clean["duplicate_of_id"], clean["duplicate_reason"] = duplicates[0].id, reason[:300]
-    if scenario is not None and scenario.stages and \
-            clean["discovered_on"] > min(s.entered_on for s in scenario.stages[1:]
-                                         or [clean["discovered_on"]]):
+    later = [s.entered_on for s in scenario.stages[1:]] if scenario is not None else []
+    if later and clean["discovered_on"] > min(later):
         raise Invalid({"discovered_on": "stage_before_discovery"})
     before = audit.snapshot(scenario) if scenario is not None else None
     if scenario is None:
