@@ -7,7 +7,7 @@ from sqlalchemy import inspect, or_, select
 from community.models import AuditEntry
 
 
-PERSONAL = ("phone", "mobile")  # kept masked: the trail is shown to assessors and kept long
+PERSONAL = ("phone", "mobile", "contact_phone")  # kept masked: the trail is shown to assessors and kept long
 
 
 def snapshot(obj):

@@ -23,6 +23,14 @@ def public(view):
     return view
 
 
+def writes(view):
+    """Mark a GET view that may write (a cache it fills): it runs as a write
+    transaction from the start, as a POST does, so its commit never finds the
+    database taken (SQLite) after it has read."""
+    view.writes = True
+    return view
+
+
 def requires(permission):
     """Refuse (403) unless the user's role grants `permission`."""
     def decorator(view):
@@ -31,7 +39,7 @@ def requires(permission):
             if not can(current_user, permission):
                 abort(403)
             return view(*args, **kwargs)
-        wrapped.permission = permission
+        wrapped.permission = permission  # @wraps carried over a `writes` mark
         return wrapped
     return decorator
 
@@ -48,8 +56,10 @@ def enforce_login():
 
 
 def start_write_transaction():
-    """before_request: a write request runs as one serialised transaction."""
-    if request.method not in SAFE_METHODS:
+    """before_request: a write request (or a view marked @writes) runs as one
+    serialised transaction."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if request.method not in SAFE_METHODS or getattr(view, "writes", False):
         begin_write(db.session)
 
 

@@ -31,6 +31,7 @@ from community.settings import community_zone
 from events import checkin
 from events import rules as event_rules
 from events.views import venue_key
+from scenarios import rules as scenario_rules
 from services import catalogue as service_catalogue
 from services import rules as service_rules
 from services import subsidies
@@ -220,6 +221,16 @@ EXPECTED = {
     "services.amenities": LOGGED_IN,  # members see what is listed now
     "services.amenity_edit": EDIT,
     "services.amenity_withdraw": EDIT_POST,
+    "scenarios.board": VIEW,
+    "scenarios.published": answers(LOGIN, 200, 200, 403, 403, 403),  # founders: published only
+    "scenarios.detail": VIEW,
+    "scenarios.edit": EDIT,
+    "scenarios.activities": VIEW,
+    "scenarios.activity_edit": EDIT,
+    "scenarios.move": EDIT_POST,
+    "scenarios.match": EDIT_POST,
+    "scenarios.withdraw": EDIT_POST,
+    "scenarios.interest": answers(LOGIN, 302, 302, 403, 403, 403),  # a founder, for its firm
 }
 
 
@@ -338,10 +349,18 @@ def _services(session, now, tenant_a, member_a):
         "note": SERVICE_A}, day)
     amenity = financing_rules.save_amenity(session, None, {
         "name": "矩阵人才公寓", "kind": "apartment", "listed_on": day})
+    activity = scenario_rules.save_activity(session, None, {
+        "kind": "visit", "held_on": day, "staff": "矩阵员工", "counterpart": "矩阵医院"}, day)
+    scenario = scenario_rules.save_scenario(session, None, {
+        "title": "矩阵影像场景", "owner_name": "矩阵医院", "owner_type": "hospital_school",
+        "source": "community", "discovered_on": day, "activity_id": activity.id}, day)
+    scenario_rules.move(session, None, scenario, "published", day, "", day)
+    match = scenario_rules.confirm_match(session, None, scenario, tenant_a, "", day)
     session.flush()
     return {"request_id": request.id, "provider_id": provider.id, "category_id": patent.id,
             "grant_id": grant.id, "bill_id": bill.id, "product_id": product.id,
-            "need_id": need.id, "meeting_id": meeting.id, "amenity_id": amenity.id}
+            "need_id": need.id, "meeting_id": meeting.id, "amenity_id": amenity.id,
+            "scenario_id": scenario.id, "match_id": match.id, "activity_id": activity.id}
 
 
 def unknown_arguments(rule, world):

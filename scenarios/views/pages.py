@@ -17,7 +17,7 @@ from community.forms import UploadForm
 from community.labels import label
 from community.models import Tenant
 from community.permissions import can
-from community.web import commit, requires, submit, today
+from community.web import commit, requires, submit, today, writes
 from scenarios import rules
 from scenarios.forms import (MatchForm, MoveForm, PickMatchForm, ReasonForm, ScenarioForm,
                              options)
@@ -89,13 +89,14 @@ def _next_stage(scenario):
 
 @bp.route("/<int:scenario_id>")
 @requires("view")
+@writes  # the matcher keeps the firms' words it segmented: see community.web.writes
 def detail(scenario_id):
     scenario = db.get_or_404(Scenario, scenario_id)
     editing = can(current_user, "edit")
     active = {m.tenant_id for m in rules.active_matches(scenario)}
     suggestions = []
     if editing and matching is not None and scenario.stage in rules.MATCHING:
-        suggestions = matching.suggest(db.session, scenario, limit=10)
+        suggestions = matching.suggest(db.session, scenario, limit=10, today=today())
         commit()  # keep the firms' words the matcher segmented for the next page
     interests = db.session.scalars(select(ScenarioInterest).options(
         selectinload(ScenarioInterest.tenant)).where(ScenarioInterest.scenario_id == scenario.id)

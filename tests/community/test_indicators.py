@@ -168,15 +168,17 @@ def test_the_cover_lists_every_indicator_of_the_bang_in_order(app, make_zone):
     cover = pd.read_excel(io.BytesIO(out.getvalue()), sheet_name="考核指标完成情况", header=2)
     codes = list(cover["指标编号"])
     assert codes[:8] == [code for code, _, _ in BANG]
-    assert codes[8:] == ["O1", "O2", "F1", "L1"]
+    assert codes[8:] == ["O1", "O2", "C2", "F1", "L1"]
     by_code = cover.set_index("指标编号")
-    assert by_code.loc["C1", "状态"] == "未建立台账"  # no package keeps its ledger yet
     assert by_code.loc["G1", "状态"] == "未达标"  # none of the six delivered in the year
+    assert by_code.loc["C1", "状态"] == "未达标" and by_code.loc["C1", "目标值"] == 50
     assert by_code.loc["S1", "状态"] == "已达标"
     assert Decimal(str(by_code.loc["S1", "完成值"])) == Decimal(3200)
 
 
-def test_the_dashboard_says_which_indicators_have_no_ledger(client, login):
+def test_the_dashboard_says_which_indicators_have_no_ledger(app, client, login):
+    reg = registry(app)  # as if no package kept C1's ledger
+    reg.indicators[:] = [i for i in reg.indicators if i.code != "C1"]
     login("staff")
     page = client.get("/").get_data(as_text=True)
     assert 'data-code="C1"' in page and "未建立台账" in page

@@ -373,11 +373,11 @@ def test_export_workbook_masks_phones(client, login, small_community):
     login("staff")
     response = client.get("/ledger.xlsx")
     sheets = read_workbook(response.data)
-    # The bang's order (P1, S1, S2, S3, S4, G1, E1), then the application form's F1, L1.
+    # The bang's order (P1, S1, S2, S3, S4, G1, E1, C1), then the application form's F1, L1.
     assert list(sheets) == ["考核指标完成情况", "专业服务台账", "场地台账", "工位台账", "预约台账",
                             "功能空间利用率", "入驻、服务企业台账", "公共服务台账", "服务资源清单",
-                            "活动台账", "活动签到明细", "投融资对接台账", "金融服务产品",
-                            "入驻金融机构", "生活配套清单"]
+                            "活动台账", "活动签到明细", "场景台账", "场景挖掘工作记录",
+                            "投融资对接台账", "金融服务产品", "入驻金融机构", "生活配套清单"]
     firms = sheets["入驻、服务企业台账"]
     row = firms[firms["企业名称"] == "重庆台账科技有限公司"].iloc[0]
     assert row["联系电话"] == "138****8000" and row["统一社会信用代码"] == small_community.uscc
