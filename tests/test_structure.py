@@ -31,7 +31,8 @@ DOMAIN = ("community", "booking", "events", "services", "scenarios")
 RULE_MODULES = ("community.rules", "community.served", "community.permissions",
                 "community.validators", "booking.rules", "booking.hours", "events.rules",
                 "events.checkin", "events.attendees", "community.opc", "community.holidays",
-                "services.catalogue", "services.subsidies", "services.bills")
+                "services.catalogue", "services.subsidies", "services.bills",
+                "scenarios.matching")
 
 
 def modules_under(*packages):

@@ -5,7 +5,6 @@ import io
 import re
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select
 
 from community.extensions import db
@@ -13,7 +12,8 @@ from community.files import save_attachment
 from community.models import AuditEntry
 from community.web import today
 from scenarios import rules
-from scenarios.models import Scenario, ScenarioInterest, ScenarioMatch, SourcingActivity
+from scenarios.models import (ProfileWords, Scenario, ScenarioInterest, ScenarioMatch,
+                              SourcingActivity)
 from tests.conftest import make_tenant_row
 from tests.scenarios.conftest import TODAY, scenario_data
 
@@ -209,7 +209,6 @@ def test_a_match_is_withdrawn_with_a_reason(client, login, make_scenario, make_t
 
 
 def test_suggested_firms_are_listed_with_reasons_and_confirmed(client, login, make_scenario):
-    pytest.importorskip("scenarios.matching")
     fit = make_tenant_row(name="重庆影联智能科技有限公司", sector="智慧医疗",
                           profile="专注医学影像人工智能，肺结节CT影像辅助诊断软件。")
     make_tenant_row(name="重庆山城味道文化传媒有限公司", sector="数字营销",
@@ -220,6 +219,8 @@ def test_suggested_firms_are_listed_with_reasons_and_confirmed(client, login, ma
     page = text(client.get(f"/scenarios/{scenario.id}"))
     suggestions = page[page.index('id="suggestions"'):page.index('id="interests"')]
     assert "重庆影联智能科技有限公司" in suggestions and "行业相同" in suggestions
+    db.session.rollback()  # what the page committed: the firms' words, kept for next time
+    assert db.session.scalar(select(func.count()).select_from(ProfileWords)) >= 2
     assert "重庆山城味道文化传媒有限公司" not in suggestions
     reason = re.search(r'name="reason" value="([^"]+)"', suggestions).group(1)
     client.post(f"/scenarios/{scenario.id}/match", data={"tenant_id": fit.id,
