@@ -15,12 +15,12 @@ from scenarios import matching, rules
 
 FIRST_DAY = date(2025, 12, 1)
 DISTRICTS = ("渝北区", "两江新区", "江北区", "九龙坡区", "沙坪坝区", "南岸区")
-OWNERS = (
-    ("government", "区大数据发展局"), ("government", "区城市管理局"),
-    ("government", "区文化和旅游发展委员会"), ("soe", "重庆交通开投集团"),
+OWNERS = (  # local ones are named after their district ("渝北区" + "大数据发展局")
+    ("government", "大数据发展局"), ("government", "城市管理局"),
+    ("government", "文化和旅游发展委员会"), ("soe", "重庆交通开投集团"),
     ("soe", "重庆水务集团"), ("private", "重庆某汽车零部件有限公司"),
-    ("private", "重庆某连锁商超有限公司"), ("hospital_school", "区人民医院"),
-    ("hospital_school", "区实验中学"), ("other", "区工商业联合会"),
+    ("private", "重庆某连锁商超有限公司"), ("hospital_school", "人民医院"),
+    ("hospital_school", "实验中学"), ("other", "工商业联合会"),
 )
 # title, the sector it needs, tags, what the owner asked for
 NEEDS = (
@@ -71,8 +71,7 @@ def _scenario(session, rng, activity, firms, today, n, folder):
     joint = activity.kind != "visit" or rng.random() < 0.3
     scenario = rules.save_scenario(session, None, {
         "title": f"{activity.district}{title}（{n:03d}）",
-        "owner_name": f"{activity.district}{owner}" if owner_type in ("government",
-                                                                      "hospital_school") else owner,
+        "owner_name": owner if owner.startswith("重庆") else f"{activity.district}{owner}",
         "owner_type": owner_type, "source": "district_joint" if joint else "community",
         "joint_with_district": joint, "district": activity.district, "sectors": [sector],
         "tags": list(tags), "description": f"需求方希望引入{need}，在辖区内先行试点。",
