@@ -197,7 +197,11 @@ def suggest(session, scenario: Scenario, limit=10, today=None):
                 reasons.append(f"标签“{tag}”见于{where}")
         shared = wanted & firm_words[tenant.id]
         score += sum(weights[w] for w in shared)
-        shown = _shown(shared, weights)
+        # A word already named as a tag is not named again; Latin words (compared in lower
+        # case) are mostly acronyms: CT, PACS, AI.
+        named = {tag.lower() for tag in tags}
+        shown = [w.upper() if w.isascii() else w for w in _shown(shared, weights)
+                 if w not in named]
         if shown:
             reasons.append("共同关键词：" + "、".join(shown))
         if score > 0 and reasons:

@@ -82,8 +82,14 @@ def _prefill(form, scenario):
 
 
 def _next_stage(scenario):
+    """The stage the move form offers first: the next one the scenario can take. 对接
+    comes with the first confirmed firm (below), so a published scenario without one
+    is offered no move: staff choose."""
     if scenario.stage in STAGES[:-1]:
-        return STAGES[STAGES.index(scenario.stage) + 1]
+        following = STAGES[STAGES.index(scenario.stage) + 1]
+        if following == "matched" and not rules.active_matches(scenario):
+            return scenario.stage
+        return following
     return "published" if scenario.stage == "dropped" else "piloting"
 
 

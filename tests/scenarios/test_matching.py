@@ -63,7 +63,7 @@ def test_the_imaging_firm_ranks_first_with_its_reasons(app):
     assert best.reasons[0] == "行业相同：智慧医疗"
     assert "标签“影像”见于企业简介" in best.reasons
     shared = next(r for r in best.reasons if r.startswith("共同关键词："))
-    for word in ("辅助诊断", "pacs", "放射科"):
+    for word in ("辅助诊断", "PACS", "放射科"):
         assert word in shared
     assert found[1].reasons == ["行业相同：智慧医疗", "共同关键词：医院"]
     assert "；".join(best.reasons) == best.reason
