@@ -1,5 +1,6 @@
 // The move form shows the contract value only when the chosen stage is 落地.
-document.addEventListener("DOMContentLoaded", () => {
+// The page renders the right state; this keeps it right as the stage is changed.
+const followStage = () => {
   for (const form of document.querySelectorAll("form.move-form")) {
     const stage = form.querySelector("select[name=stage]");
     const only = form.querySelectorAll("[data-show-for]");
@@ -7,4 +8,9 @@ document.addEventListener("DOMContentLoaded", () => {
     stage.addEventListener("change", sync);
     sync();
   }
-});
+};
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", followStage);
+} else {
+  followStage();
+}
