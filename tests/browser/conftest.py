@@ -5,6 +5,7 @@ Chromium is never downloaded: CHROMIUM_PATH (default /usr/bin/chromium) is used.
 Without it the browser tests are skipped, or fail when REQUIRE_BROWSER=1 (CI).
 """
 import os
+import re
 
 import pytest
 
@@ -14,6 +15,32 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 740}
+
+
+def log_in(page, username, password=None):
+    """Sign in through the login form (CSRF on) and wait for the user's home."""
+    from tests.conftest import PASSWORD
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", password or PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/(tenants/\d+)?$"))
+
+
+def fits(page):
+    """No horizontal scroll at the viewport's width."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    return width <= page.viewport_size["width"]
+
+
+def fits_phones(page):
+    """The page fits 390 px and 360 px wide phones."""
+    for viewport in (PHONE, SMALL_PHONE):
+        page.set_viewport_size(viewport)
+        page.reload()
+        assert fits(page), f"{page.url} scrolls sideways at {viewport['width']} px"
+    page.set_viewport_size(PHONE)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from community.extensions import db
 from community.models import User
 from community.web import today
 from scenarios import rules
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, fits_phones, log_in
 from tests.conftest import PASSWORD, make_tenant_row
 
 pytestmark = pytest.mark.browser
@@ -29,32 +29,6 @@ OWNER = "重庆市渝北区人民医院"
 MANUFACTURING = "注塑车间机器视觉质检"  # published, another sector
 DRAFT = "门诊医学影像云胶片"  # still 挖掘: founders never see it
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-SMALL_PHONE = {"width": 360, "height": 740}
-
-
-def log_in(page, username):
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/(tenants/\d+)?$"))
-
-
-def fits(page):
-    """No horizontal scroll at the viewport's width."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    return width <= page.viewport_size["width"]
-
-
-def fits_phones(page):
-    """The page fits 390 px and 360 px wide phones."""
-    for viewport in (PHONE, SMALL_PHONE):
-        page.set_viewport_size(viewport)
-        page.reload()
-        assert fits(page), f"{page.url} scrolls sideways at {viewport['width']} px"
-    page.set_viewport_size(PHONE)
-
-
 def c1(page):
     page.goto("/")
     return page.locator('.card[data-code="C1"]')

@@ -14,7 +14,7 @@ from community.extensions import db
 from community.models import User
 from community.web import today
 from services import catalogue, subsidies
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, fits_phones, log_in
 from tests.conftest import PASSWORD, make_tenant_row, valid_uscc
 
 pytestmark = pytest.mark.browser
@@ -22,36 +22,10 @@ pytestmark = pytest.mark.browser
 FIRM = "重庆专利申报科技有限公司"
 AGENCY = "重庆知识产权代理事务所"
 NUMBER = "申请号 202611234567.8"
-SMALL_PHONE = {"width": 360, "height": 740}
-
-
-def log_in(page, username):
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/(tenants/\d+)?$"))
-
-
-def fits(page):
-    """No horizontal scroll at the viewport's width."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    return width <= page.viewport_size["width"]
-
-
 def left_of_quota(page, amount):
     """The founder's 企业服务 shows what remains of the compute quota."""
     row = page.locator("tbody tr", has_text="算力补贴")
     expect(row.locator("td").last).to_have_text(f"{amount} GPU卡时")
-
-
-def fits_phones(page):
-    """The page fits 390 px and 360 px wide phones."""
-    for viewport in (PHONE, SMALL_PHONE):
-        page.set_viewport_size(viewport)
-        page.reload()
-        assert fits(page), f"{page.url} scrolls sideways at {viewport['width']} px"
-    page.set_viewport_size(PHONE)
 
 
 @pytest.fixture
