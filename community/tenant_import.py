@@ -130,7 +130,8 @@ def import_tenants(session, actor, filename, data, today):
 
 
 def template_bytes():
-    """An empty import sheet with the expected headers and one example row."""
+    """The import sheet with its headers and no row (a sample row left in would be
+    imported as a real firm), the columns explained, and the example on its own sheet."""
     example = {"企业名称": "重庆示例科技有限公司", "统一社会信用代码": "91500000MA5U00000W",
                "法定代表人": "张三", "联系电话": "13800138000", "邮箱": "",
                "行业领域": "数字内容", "关系": "入驻",
@@ -139,11 +140,11 @@ def template_bytes():
                "注册资本（万元）": "10", "股东（投资人）人数": "1"}
     out = io.BytesIO()
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        pd.DataFrame([example], columns=list(COLUMNS)).to_excel(
-            writer, sheet_name="企业", index=False)
-        pd.DataFrame([(title, HELP[title]) for title in COLUMNS],
-                     columns=["列", "填写说明"]).to_excel(writer, sheet_name="填写说明",
-                                                         index=False)
+        pd.DataFrame([], columns=list(COLUMNS)).to_excel(writer, sheet_name="企业", index=False)
+        pd.DataFrame([(title, HELP[title], example[title]) for title in COLUMNS],
+                     columns=["列", "填写说明", "示例（仅供参考，不会导入）"]).to_excel(
+            writer, sheet_name="填写说明", index=False)
         writer.sheets["填写说明"].column_dimensions["A"].width = 20
         writer.sheets["填写说明"].column_dimensions["B"].width = 90
+        writer.sheets["填写说明"].column_dimensions["C"].width = 30
     return out.getvalue()

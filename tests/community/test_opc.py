@@ -261,6 +261,19 @@ def test_the_import_template_explains_each_column(client, login):
     help_ = sheets["填写说明"].set_index("列")["填写说明"]
     assert set(help_.index) == set(sheets["企业"].columns)
     assert "OPC身份待确定" in help_["企业类型"]
+    assert sheets["企业"].empty  # no sample firm that could be imported if left in
+    examples = sheets["填写说明"].set_index("列")["示例（仅供参考，不会导入）"]
+    assert examples["企业名称"] == "重庆示例科技有限公司"
+
+
+def test_the_untouched_template_imports_nothing(client, login):
+    from community.models import Tenant
+    login("staff")
+    data = client.get("/tenants/import/template.xlsx").data
+    response = client.post("/tenants/import", data={
+        "file": (io.BytesIO(data), "企业导入模板.xlsx")}, follow_redirects=True)
+    assert "文件中没有数据行" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Tenant)) == 0
 
 
 def test_the_tenant_page_shows_who_decided_and_why(client, login, make_tenant):
