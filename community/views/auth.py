@@ -20,7 +20,8 @@ def _username_key():
     return "login:" + (request.form.get("username") or "").strip().lower()
 
 
-def _home_for(user):
+def home_for(user):
+    """Where a role lands: a founder on its firm's page, everyone else on the dashboard."""
     if user.role == "member" and user.tenant_id:
         return url_for("community.tenant_detail", tenant_id=user.tenant_id)
     return url_for("community.dashboard")
@@ -33,7 +34,7 @@ def _home_for(user):
                error_message="too_many_logins")
 def login():
     if current_user.is_authenticated:
-        return redirect(_home_for(current_user))
+        return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(
@@ -46,7 +47,7 @@ def login():
             login_user(user)
             session.permanent = True
             return redirect(safe_next(request.args.get("next"), "community.dashboard")
-                            if request.args.get("next") else _home_for(user))
+                            if request.args.get("next") else home_for(user))
         flash(_("用户名或密码不正确。"), "error")
     return render_template("community/login.html", form=form)
 
@@ -64,7 +65,7 @@ def password():
     form = PasswordForm()
     if submit(form, lambda: change_password(db.session, current_user, form.current.data,
                                             form.new.data), _("密码已修改。"))[0]:
-        return redirect(_home_for(current_user))
+        return redirect(home_for(current_user))
     return render_template("community/password.html", form=form)
 
 

@@ -1,7 +1,7 @@
 """The indicator dashboard and the ledger workbook download."""
 import io
 
-from flask import abort, flash, render_template, request, send_file
+from flask import abort, flash, redirect, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from community.registry import evaluate, registry
 from community.permissions import can
 from community.settings import current_settings, targets
 from community.views import bp
+from community.views.auth import home_for
 from community.web import commit, requires, today
 
 
@@ -31,8 +32,11 @@ def chosen_period(form):
 
 
 @bp.route("/")
-@requires("view")
 def dashboard():
+    if not can(current_user, "view"):
+        if current_user.role == "member" and current_user.tenant_id:
+            return redirect(home_for(current_user))  # a founder's home is its firm
+        abort(403)
     form = PeriodForm(request.args)
     form.validate()
     period = chosen_period(form)

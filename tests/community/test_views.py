@@ -105,9 +105,9 @@ def test_assessor_can_read(client, login, path):
     assert client.get(path).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/", "/tenants", "/zones", "/desks", "/ledger.xlsx",
+@pytest.mark.parametrize("path", ["/tenants", "/zones", "/desks", "/ledger.xlsx",
                                   "/settings", "/users", "/audit", "/tenants/new"])
-def test_member_sees_no_community_pages(client, login, path):
+def test_member_sees_no_community_pages(client, login, path):  # "/" leads to its firm
     login("member")
     assert client.get(path).status_code == 403
 
@@ -485,3 +485,13 @@ def test_a_password_change_needs_the_current_password(client, login):
     assert user.check_password("another-long-pass")
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "user.password_changed")) == 1
+
+
+def test_each_role_lands_on_its_home_at_the_root(client, login, make_tenant):
+    tenant = make_tenant()
+    login("member", tenant=tenant)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/tenants/{tenant.id}")
+    login("assessor")
+    assert client.get("/").status_code == 200
