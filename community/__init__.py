@@ -134,8 +134,9 @@ def _error_pages(app):
     }
 
     def render(code, title, text):
+        from community.web import local_referrer
         return render_template("error.html", code=code, title=gettext(title),
-                               text=gettext(text)), code
+                               text=gettext(text), back=local_referrer()), code
 
     def handler(code):
         return lambda exc: render(code, *texts[code])

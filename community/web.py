@@ -134,6 +134,17 @@ def safe_next(target, default="community.dashboard"):
     return url_for(default)
 
 
+def local_referrer():
+    """The page the request came from, when it is one of ours (else None): where an
+    error page leads back to."""
+    referrer = request.referrer or ""
+    parts = urlsplit(referrer)
+    if not referrer or (parts.netloc and parts.netloc != request.host):
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if safe_next(path, "community.dashboard") == path else None
+
+
 def form_errors(form, exc):
     """Put a rule's field codes beside the form's fields (or flash them)."""
     if isinstance(exc, Invalid):

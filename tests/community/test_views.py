@@ -495,3 +495,19 @@ def test_each_role_lands_on_its_home_at_the_root(client, login, make_tenant):
     assert response.headers["Location"].endswith(f"/tenants/{tenant.id}")
     login("assessor")
     assert client.get("/").status_code == 200
+
+
+def test_a_file_too_large_leads_back_to_the_page_it_came_from(app, client, login, make_tenant):
+    tenant = make_tenant()
+    login("staff")
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    page = f"/tenants/{tenant.id}"
+    response = client.post(f"/files/tenant/{tenant.id}", data={
+        "file": (io.BytesIO(b"%PDF-1.4" + b"0" * 4096), "大文件.pdf")},
+        headers={"Referer": f"http://localhost{page}"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 413 and "文件过大" in body
+    assert f'href="{page}"' in body and "返回上一页" in body
+    response = client.post(f"/files/tenant/{tenant.id}", data={
+        "file": (io.BytesIO(b"0" * 4096), "x.pdf")}, headers={"Referer": "http://evil.example/x"})
+    assert "返回上一页" not in response.get_data(as_text=True)  # never somewhere else
