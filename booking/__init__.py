@@ -4,6 +4,7 @@ SERVED_SOURCE = "booking"
 
 
 def init_app(app):
+    from community.labels import N_
     from datetime import timedelta
 
     from flask_babel import gettext
@@ -21,6 +22,10 @@ def init_app(app):
     reg.add_messages(MESSAGES)
     reg.add_labels({"booking_status": STATUS_LABELS})
     reg.add_served_source(SERVED_SOURCE, "场地预约")
+    reg.add_audit_words(objects={"booking": N_("场地预约"), "room": N_("预约规则"),
+                                 "blackout": N_("停用时段")},
+                        actions={"booking.released": N_("释放未签到的预约"),
+                                 "booking.checked_in": N_("确认预约已签到")})
     ledger.register(reg)
     reg.add_nav(NavItem("booking.rooms", "预约场地", lambda user: can(user, "book")))
     reg.add_nav(NavItem("booking.my_bookings", "预约记录", lambda user: can(user, "book")))

@@ -15,7 +15,7 @@ SERVED_SOURCE = "community"  # services staff logged by hand before the services
 
 
 def init_app(app):
-    from community import cli, ledger, opc, views
+    from community import audit, cli, ledger, opc, views
     from community.extensions import db
     from community.labels import LABELS
     from community.messages import MESSAGES
@@ -35,6 +35,8 @@ def init_app(app):
     reg.add_attachment_owner(opc.LICENCE_FILE, can_view_tenant)
     reg.add_attention(undetermined_firms)
     reg.add_served_source(SERVED_SOURCE, "登记服务")
+    reg.add_audit_words(objects=audit.CORE_OBJECTS, actions=audit.CORE_ACTIONS,
+                        verbs=audit.VERBS)
     ledger.register(reg)
 
     # The write transaction must begin before anything reads (loading the user does).
@@ -119,6 +121,16 @@ def _template_helpers(app):
         return f"{value:,.0f}" if value == value.to_integral() else f"{value:,.2f}"
 
     app.template_filter("mask")(mask_phone)
+
+    @app.template_filter("audit_action")
+    def audit_action_filter(action):
+        from community.audit import describe
+        return describe(action, registry().audit_words)
+
+    @app.template_filter("audit_object")
+    def audit_object_filter(object_type):
+        name = registry().audit_words["objects"].get(object_type)
+        return gettext(name) if name else object_type
 
 
 def _error_pages(app):

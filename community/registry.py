@@ -22,6 +22,9 @@ registry (`registry(app)`) everything else it adds:
     reg.add_nav(NavItem(...))               its menu entries
     reg.add_demo(loader)                    (session, tenants, rng) -> None
     reg.add_attention(check)                (session, user) -> [(text, endpoint, args)]
+    reg.add_audit_words(objects={type: 中文}, actions={action: 中文})
+                                            how the audit trail names its records
+                                            (and actions that read better whole)
     reg.add_tenant_section(TenantSection(template, context))
                                             a panel on a tenant's page: context
                                             (session, user, tenant) -> dict, or None
@@ -140,6 +143,8 @@ class Registry:
     demo_loaders: list = field(default_factory=list)
     attention: list = field(default_factory=list)
     tenant_sections: list = field(default_factory=list)
+    audit_words: dict = field(default_factory=lambda: {"objects": {}, "actions": {},
+                                                       "verbs": {}})
 
     def grant(self, role, *permissions):
         self.grants.setdefault(role, set()).update(permissions)
@@ -187,6 +192,14 @@ class Registry:
 
     def add_attention(self, check):
         self.attention.append(check)
+
+    def add_audit_words(self, objects=None, actions=None, verbs=None):
+        for kind, given in (("objects", objects), ("actions", actions), ("verbs", verbs)):
+            taken = sorted(k for k, v in (given or {}).items()
+                           if self.audit_words[kind].get(k, v) != v)
+            if taken:
+                raise ValueError(f"audit {kind} named twice: {taken}")
+            self.audit_words[kind].update(given or {})
 
     def add_tenant_section(self, section):
         self.tenant_sections.append(section)

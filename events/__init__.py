@@ -10,6 +10,7 @@ SERVED_SOURCE = "events"
 
 
 def init_app(app):
+    from community.labels import N_
     from community.dbsetup import utcnow
     from community.extensions import csrf
     from community.registry import NavItem, registry
@@ -32,6 +33,15 @@ def init_app(app):
     reg.add_messages(MESSAGES)
     reg.add_labels(LABELS)
     reg.add_served_source(SERVED_SOURCE, "活动参与")
+    reg.add_audit_words(objects={"event": N_("活动"), "registration": N_("报名"),
+                                 "scanner_device": N_("扫码设备")},
+                        actions={"event.attendees_purged": N_("清除参会人个人信息"),
+                                 "registration.tenant_linked": N_("确认参会人所属企业"),
+                                 "registration.tenant_unlinked": N_("取消参会人与企业的关联"),
+                                 "registration.consent_withdrawn": N_("撤回个人信息同意"),
+                                 "registration.promoted": N_("候补报名转为正式"),
+                                 "registration.checked_in": N_("为报名者签到"),
+                                 "event.held": N_("将活动标记为已举办")})
     ledger.register(reg)
     reg.add_nav(NavItem("events.index", "活动", can_view))
     reg.add_demo(load_demo)

@@ -25,6 +25,15 @@ def init_app(app):
     reg.add_messages(MESSAGES)
     reg.add_labels(LABELS)
     reg.add_served_source(SERVED_SOURCE, "应用场景对接")
+    reg.add_audit_words(objects={"scenario": N_("应用场景"), "scenario_match": N_("场景对接企业"),
+                                 "scenario_interest": N_("场景意向"),
+                                 "sourcing_activity": N_("场景挖掘工作")},
+                        actions={"scenario.published": N_("发布应用场景"),
+                                 "scenario.discovered": N_("应用场景退回挖掘阶段"),
+                                 "scenario.matched": N_("应用场景进入对接阶段"),
+                                 "scenario.piloting": N_("应用场景进入试点阶段"),
+                                 "scenario.landed": N_("应用场景落地"),
+                                 "scenario.dropped": N_("终止应用场景")})
     ledger.register(reg)
     reg.add_attachment_owner(EVIDENCE, lambda user, _id: can(user, "view"))
     reg.add_nav(NavItem("scenarios.board", N_("应用场景"), lambda user: can(user, "view")))

@@ -25,6 +25,17 @@ def init_app(app):
     reg.add_messages(bill_views.MESSAGES)
     reg.add_labels(LABELS)
     reg.add_served_source(SERVED_SOURCE, "公共服务")
+    reg.add_audit_words(objects={
+        "service_request": N_("服务申请"), "grant": N_("补贴发放"), "subsidy_grant": N_("补贴发放"),
+        "quota": N_("补贴额度"), "provider": N_("服务机构"), "agreement": N_("合作协议"),
+        "service_category": N_("服务项目"), "bill": N_("账单"), "financing_need": N_("融资需求"),
+        "match_meeting": N_("投融资对接"), "amenity": N_("生活配套"),
+        "finance_product": N_("金融服务产品")},
+        actions={"provider.residency": N_("登记金融机构入驻日期"),
+                 "match_meeting.outcome": N_("记录投融资对接结果"),
+                 "service_request.confirmed": N_("确认并评价服务"),
+                 "service_request.assigned": N_("为服务申请派单"),
+                 "service_request.started": N_("开始办理服务申请")})
     ledger.register(reg)
     reg.add_attachment_owner(ledger.AGREEMENT, lambda user, _id: can(user, "view"))
     reg.add_attachment_owner(ledger.REQUEST, request_views.can_view_files)

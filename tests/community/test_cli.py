@@ -51,6 +51,18 @@ def test_demo_is_plausible_and_idempotent(runner):
         "admin", "staff", "member", "assessor"}
 
 
+def test_every_action_of_the_demo_reads_as_words(runner, app):
+    """A year of every package's work: no action of the trail is left as a code."""
+    from community.audit import describe
+    from community.models import AuditEntry
+    from community.registry import registry
+    runner.invoke(args=["demo"])
+    words = registry(app).audit_words
+    actions = db.session.scalars(select(AuditEntry.action).distinct()).all()
+    assert len(actions) > 30
+    assert [a for a in actions if describe(a, words) == a] == []
+
+
 def test_demo_is_deterministic(runner, app, request):
     runner.invoke(args=["demo"])
     first = fingerprint()

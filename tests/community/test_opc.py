@@ -282,4 +282,4 @@ def test_the_tenant_page_shows_who_decided_and_why(client, login, make_tenant):
     login("staff")
     page = client.get(f"/tenants/{tenant.id}").get_data(as_text=True)
     history = page.split("变更记录")[1]
-    assert "licence.recorded" in history and "创始人一人持股经营" in history
+    assert "录入了营业执照信息" in history and "创始人一人持股经营" in history

@@ -511,3 +511,20 @@ def test_a_file_too_large_leads_back_to_the_page_it_came_from(app, client, login
     response = client.post(f"/files/tenant/{tenant.id}", data={
         "file": (io.BytesIO(b"0" * 4096), "x.pdf")}, headers={"Referer": "http://evil.example/x"})
     assert "返回上一页" not in response.get_data(as_text=True)  # never somewhere else
+
+
+def test_the_audit_trail_reads_as_words_not_codes(app, client, login, make_tenant):
+    """The trail names who did what to which record, in the reader's language."""
+    from flask_babel import refresh
+    tenant = make_tenant(name="重庆审计科技有限公司")
+    login("admin")
+    page = client.get(f"/tenants/{tenant.id}").get_data(as_text=True)
+    history = page.split("变更记录")[1]
+    assert "新建了企业" in history and "tenant.created" not in history
+    trail = client.get("/audit").get_data(as_text=True)
+    assert "新建了企业" in trail and "企业 #" in trail
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    refresh()  # requests share the test's app context: forget the locale it cached
+    history = client.get(f"/tenants/{tenant.id}").get_data(as_text=True).split("<tbody>")[-1]
+    assert "Created Company" in history and "tenant.created" not in history

@@ -126,7 +126,7 @@ def test_staff_keep_products(client, login):
     assert (product.partners, product.provider_id) == ("两江担保", bank.id)
     assert "OPC科创贷" in text(client.get("/services/financing"))
     page = text(client.get(f"/services/financing/products/{product.id}"))
-    assert "finance_product.created" in page
+    assert "新建了金融服务产品" in page
 
 
 def test_staff_record_a_need_a_meeting_and_its_outcome(client, login, make_tenant):
@@ -159,7 +159,7 @@ def test_staff_record_a_need_a_meeting_and_its_outcome(client, login, make_tenan
         "status": "met", "closed_on": DAY.isoformat()})
     db.session.refresh(need)
     assert (need.status, need.closed_on) == ("met", DAY)
-    assert "financing_need.closed" in text(client.get(f"/services/financing/needs/{need.id}"))
+    assert "关闭了融资需求" in text(client.get(f"/services/financing/needs/{need.id}"))
 
 
 def test_a_meeting_with_a_lawyer_is_refused_and_serves_no_one(client, login, make_tenant):
