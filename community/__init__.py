@@ -15,7 +15,7 @@ SERVED_SOURCE = "community"  # services staff logged by hand before the services
 
 
 def init_app(app):
-    from community import audit, cli, ledger, opc, views
+    from community import audit, chain, cli, ledger, opc, views  # noqa: F401 (chain: seals)
     from community.extensions import db
     from community.labels import LABELS
     from community.messages import MESSAGES

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from sqlalchemy import inspect, or_, select
 
+from community.dbsetup import utcnow
 from community.models import AuditEntry
 
 
@@ -81,7 +82,7 @@ def record(session, actor, action, obj=None, before=None, after=None, note="",
         changed = {k for k in after if before.get(k) != after.get(k)}
         if not changed and not note:
             return None
-    entry = AuditEntry(actor_id=getattr(actor, "id", None), action=action,
+    entry = AuditEntry(at=utcnow(), actor_id=getattr(actor, "id", None), action=action,
                        object_type=object_type, object_id=object_id,
                        before=before, after=after, note=note)
     session.add(entry)

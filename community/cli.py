@@ -22,6 +22,7 @@ def register(app):
     app.cli.add_command(demo_command)
     app.cli.add_command(ledger)
     app.cli.add_command(backup_command)
+    app.cli.add_command(audit_group)
 
 
 @click.command("create-user")
@@ -87,6 +88,25 @@ def export_command(start, end, out, full):
         click.echo(f"{r.code} {r.title_zh}: {r.actual} / "
                    f"{r.indicator.target_text or (r.target if r.target is not None else '—')}")
     click.echo(f"written {out}")
+
+
+@click.group("audit")
+def audit_group():
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def verify_command():
+    """Walk the hash chain; name the first entry edited, deleted or inserted out of
+    order and exit 1, else print the count and head hash."""
+    from community import chain
+    problem = chain.verify(db.session)
+    if problem is not None:
+        click.echo(f"audit trail broken: {problem.text}", err=True)
+        raise SystemExit(1)
+    count, head = chain.head_of(db.session)
+    click.echo(f"audit trail intact: {count} entries, head {head or '—'}")
 
 
 @click.command("backup")

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from community import chain
 from community.labels import label
 from community.registry import evaluate
 from community.validators import mask_phone
@@ -81,6 +82,9 @@ def write_workbook(session, reg, targets, period, out, community_name="", full=F
                     f"（时点指标按 {period.as_of:%Y年%m月%d日} 计；S4 近12个月为 "
                     f"{window.start:%Y年%m月%d日} 至 {window.end:%Y年%m月%d日}）"
                     + ("" if full else "；联系电话已脱敏"))
+        count, head = chain.head_of(session)
+        ws.cell(row=len(results) + 5, column=1,
+                value=f"审计记录：共 {count} 条；链首哈希（SHA-256）：{head or '—'}")
         _widths(ws, [10, 28, 14, 10, 6, 8, 10, 10, 48])
         for name, frame in frames:
             frame.to_excel(writer, sheet_name=name, index=False)

@@ -67,6 +67,22 @@ def save_attachment(session, actor, folder, owner_type, owner_id, filename, data
 
 
 def attachments_of(session, owner_type, owner_id):
+    """A record's files, withdrawn ones included (shown struck through, with why)."""
     return session.scalars(select(Attachment).where(
         Attachment.owner_type == owner_type, Attachment.owner_id == owner_id)
         .order_by(Attachment.uploaded_at)).all()
+
+
+def active_attachments(session, owner_type, owner_ids):
+    """{owner id: [its files not withdrawn, oldest first]} for many records in one query
+    (the ledger sheets' 证明材料 column, the report pack)."""
+    found = {}
+    ids = list(owner_ids)
+    for start in range(0, len(ids), 500):
+        for attachment in session.scalars(select(Attachment).where(
+                Attachment.owner_type == owner_type,
+                Attachment.owner_id.in_(ids[start:start + 500]),
+                Attachment.withdrawn_at.is_(None)).order_by(Attachment.uploaded_at,
+                                                             Attachment.id)):
+            found.setdefault(attachment.owner_id, []).append(attachment)
+    return found

@@ -67,6 +67,34 @@ class Community(db.Model):
     # many years after its founding a firm is still a startup (初创).
     opc_company_types: Mapped[str] = mapped_column(Text, default="")
     startup_years: Mapped[int] = mapped_column(default=5)
+    # 附件2 一、基本情况: the operator's own record, as the application form asks it.
+    founded_on: Mapped[date | None]  # 注册成立时间 (of the operator)
+    registered_capital: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # 万元
+    leader: Mapped[str] = mapped_column(String(100), default="")  # 负责人
+    leader_phone: Mapped[str] = mapped_column(String(20), default="")
+    contact: Mapped[str] = mapped_column(String(100), default="")  # 联系人
+    contact_phone: Mapped[str] = mapped_column(String(20), default="")
+    # 运营机构性质: public_institution / state_owned / private / other (+ its words)
+    operator_nature: Mapped[str] = mapped_column(String(20), default="")
+    operator_nature_other: Mapped[str] = mapped_column(String(100), default="")
+    focus: Mapped[list] = mapped_column(JSON, default=list)  # 聚焦领域 (SECTORS, + own words)
+    intro: Mapped[str] = mapped_column(Text, default="")  # 社区简介
+    # The site: 自有 / 租赁 / 协议 (owned / leased / agreement) and its term (≥ 3 years).
+    tenure_kind: Mapped[str] = mapped_column(String(12), default="")
+    tenure_starts_on: Mapped[date | None]
+    tenure_ends_on: Mapped[date | None]
+    # The report's own words per section of 附件2 (基础能力, 建设目标): {key: text}.
+    report_texts: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Milestone(db.Model):
+    """附件2 四、任务计划: what the operator promised by a date (2026-12, 2027-06,
+    2027-12), in words and as figures per indicator {code: value} the report checks."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    due_on: Mapped[date] = mapped_column(unique=True)
+    promise: Mapped[str] = mapped_column(Text, default="")
+    figures: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class Target(db.Model):
@@ -253,13 +281,88 @@ class Attachment(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Never deleted: withdrawn (or replaced by a newer file) with a reason, and kept.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    withdraw_reason: Mapped[str] = mapped_column(String(300), default="")
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))
 
-    uploaded_by: Mapped[User | None] = relationship()
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
+
+
+class PeriodLock(db.Model):
+    """A reported period an admin closed (2026 H2 after the district review): a later
+    change to a record dated inside it needs a reason and is marked in the trail."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    start_on: Mapped[date]
+    end_on: Mapped[date]
+    label: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text, default="")
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    locked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    locked_by: Mapped[User | None] = relationship()
+
+
+class AssessorGrant(db.Model):
+    """The periods an assessor account may read (dashboard, ledgers, evidence, trail,
+    packs); revoked, never deleted."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    start_on: Mapped[date]
+    end_on: Mapped[date]
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class ReportPack(db.Model):
+    """A report pack for a period (zip: workbook, evidence files, manifest, report),
+    built in the background; `done`/`total` is its progress."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # half_year, annual, acceptance, custom
+    start_on: Mapped[date]
+    end_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default="queued")  # running, done, failed
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    stored_name: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str] = mapped_column(Text, default="")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requested_by: Mapped[User | None] = relationship()
+
+
+class AuditChain(db.Model):
+    """The head of the audit trail's hash chain (one row): how many entries are
+    sealed and the last one's hash. Locked while a transaction seals its entries."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(default=0)
+    head: Mapped[str] = mapped_column(String(64), default="")
 
 
 class AuditEntry(db.Model):
+    """One change (or download) in the trail. `seq`/`prev_hash`/`hash` chain the
+    entries in commit order (community.chain); `lock_id` marks a correction inside
+    a locked period, its reason in `note`."""
+
     __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int | None] = mapped_column(unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str | None] = mapped_column(String(64))
+    lock_id: Mapped[int | None] = mapped_column(ForeignKey("period_lock.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     action: Mapped[str] = mapped_column(String(64))

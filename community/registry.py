@@ -29,6 +29,13 @@ registry (`registry(app)`) everything else it adds:
                                             a panel on a tenant's page: context
                                             (session, user, tenant) -> dict, or None
                                             to show nothing to that user
+    reg.add_dated(object_type, *fields, ranged=False)
+                                            the date columns that place a record in a
+                                            period: a change to it inside a locked
+                                            period needs a reason (community.locks)
+    reg.add_gaps(code, gaps)                (session, period) -> [Gap(...)]: the rows
+                                            behind an indicator that still lack
+                                            evidence (the completeness page, the pack)
 
 Nothing a package adds is kept in a module-level table: two apps made in one
 process do not see each other's grants, messages or sheets. The dashboard,
@@ -111,6 +118,33 @@ class Sheet:
     indicator: str
     columns: tuple[Column, ...]
     rows: Callable  # (session, period) -> iterable of dicts keyed by column
+    # The attachment owner type of its rows' records: each row then carries the
+    # owner's id under "evidence_id", and the sheet lists the row's files.
+    evidence: str | None = None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One ledger row that lacks evidence: which sheet, which record (in words), what
+    it lacks (Chinese msgid), and where it is fixed (an endpoint and its args)."""
+
+    sheet: str
+    record: str
+    lacks: str
+    endpoint: str | None = None
+    args: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Dated:
+    """The date columns placing a record of `object_type` in a period. A point record
+    (a service on its day) belongs to each period one of its dates falls in: any change
+    to it there is a correction. A ranged record (a desk assignment) is changed inside
+    a period only when one of its dates moves from or to a day in it."""
+
+    object_type: str
+    fields: tuple[str, ...]
+    ranged: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,6 +177,8 @@ class Registry:
     demo_loaders: list = field(default_factory=list)
     attention: list = field(default_factory=list)
     tenant_sections: list = field(default_factory=list)
+    dated: dict = field(default_factory=dict)  # object type -> Dated
+    gaps: dict = field(default_factory=dict)  # indicator code -> [gaps function]
     audit_words: dict = field(default_factory=lambda: {"objects": {}, "actions": {},
                                                        "verbs": {}})
 
@@ -203,6 +239,18 @@ class Registry:
 
     def add_tenant_section(self, section):
         self.tenant_sections.append(section)
+
+    def add_dated(self, object_type, *fields, ranged=False):
+        if object_type in self.dated:
+            raise ValueError(f"dates of {object_type} declared twice")
+        if not fields:
+            raise ValueError(f"{object_type}: name at least one date column")
+        self.dated[object_type] = Dated(object_type, tuple(fields), ranged)
+
+    def add_gaps(self, code, gaps):
+        if code not in INDICATOR_ORDER:
+            raise ValueError(f"gaps of an unknown indicator {code}")
+        self.gaps.setdefault(code, []).append(gaps)
 
 
 def registry(app=None):
