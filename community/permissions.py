@@ -34,3 +34,20 @@ def member_of(user, tenant_id):
 def can_view_tenant(user, tenant_id):
     """Staff, admin and assessors see every tenant; a member only its own."""
     return can(user, "view") or member_of(user, tenant_id)
+
+
+def may_read_period(session, user, period):
+    """Whether the user may read the indicators, ledgers, evidence and reports of a
+    period: staff and admin always; an assessor only inside a period an admin granted
+    (community.models.AssessorGrant, not revoked)."""
+    if user is None or not user.is_authenticated or not user.active:
+        return False
+    if user.role != "assessor":
+        return can(user, "view")
+    from sqlalchemy import select
+
+    from community.models import AssessorGrant
+    return session.scalar(select(AssessorGrant.id).where(
+        AssessorGrant.user_id == user.id, AssessorGrant.revoked_at.is_(None),
+        AssessorGrant.start_on <= period.start, AssessorGrant.end_on >= period.end)
+        .limit(1)) is not None

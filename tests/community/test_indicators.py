@@ -122,6 +122,11 @@ def test_retiring_desks_today_does_not_change_an_earlier_export(app, make_zone, 
     db.session.commit()
     after = export()
     assert list(before) == list(after)
+    # The cover's last line is the audit trail's head: it moves with every change.
+    chain_line = before["考核指标完成情况"].iloc[-1, 0]
+    assert chain_line.startswith("审计记录") and chain_line != after["考核指标完成情况"].iloc[-1, 0]
+    before["考核指标完成情况"] = before["考核指标完成情况"].iloc[:-1]
+    after["考核指标完成情况"] = after["考核指标完成情况"].iloc[:-1]
     for name in before:
         pd.testing.assert_frame_equal(before[name], after[name])
     assert zero_rent_desks(db.session, h1) == 30
@@ -166,7 +171,9 @@ def test_the_cover_lists_every_indicator_of_the_bang_in_order(app, make_zone):
     out = io.BytesIO()
     write_workbook(db.session, registry(), {}, period(date(2026, 1, 1), date(2026, 12, 31)), out)
     cover = pd.read_excel(io.BytesIO(out.getvalue()), sheet_name="考核指标完成情况", header=2)
-    codes = list(cover["指标编号"])
+    codes = list(cover["指标编号"].dropna())
+    assert codes[-1].startswith("审计记录：共 ")  # below the table: the trail's head
+    codes = codes[:-1]
     assert codes[:8] == [code for code, _, _ in BANG]
     assert codes[8:] == ["O1", "O2", "C2", "F1", "L1"]
     by_code = cover.set_index("指标编号")
