@@ -129,7 +129,7 @@ def sentence(pace, lang="zh"):
         return _("%(code)s：本年尚未开始", code=pace.code)
     n, unit = _n(pace.so_far), pace.unit
     if pace.rolling:
-        text = _("%(code)s：截至%(day)s近12个月 %(n)s %(unit)s", code=pace.code,
+        text = _("%(code)s：近12个月（截至%(day)s）%(n)s %(unit)s", code=pace.code,
                  day=pace.as_of.isoformat(), n=n, unit=unit)
         if pace.target is not None:
             text += _("，目标 %(t)s %(unit)s", t=_n(pace.target), unit=unit)
