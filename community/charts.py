@@ -52,7 +52,7 @@ def month_chart(values, line=None, *, title="", behind=False, months=12, unit=""
     bar_w = float(slot) * 0.64
     for i, v in enumerate(values[:months]):
         h = base - y(v)
-        parts.append(f'<rect class="bar" x="{x(i) + float(slot) * 0.18:.1f}" y="{y(v):.1f}" '
+        parts.append(f'<rect class="chart-bar" x="{x(i) + float(slot) * 0.18:.1f}" y="{y(v):.1f}" '
                      f'width="{bar_w:.1f}" height="{h:.1f}" fill="{fill}">'
                      f'<title>{i + 1}: {_fmt(v)}{escape(unit)}</title></rect>')
     for i in range(months):
@@ -66,7 +66,7 @@ def month_chart(values, line=None, *, title="", behind=False, months=12, unit=""
         else:
             points = [(LEFT, float(base))] + points
         coords = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-        parts.append(f'<polyline class="target" points="{coords}" fill="none" '
+        parts.append(f'<polyline class="chart-target" points="{coords}" fill="none" '
                      f'stroke="#c0392b" stroke-width="1.5" stroke-dasharray="4 3"/>')
     parts.append("</svg>")
     return Markup("".join(parts))

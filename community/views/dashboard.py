@@ -1,26 +1,33 @@
 """The indicator dashboard and the ledger workbook download."""
 import io
+from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.extensions import db
-from community import audit
+from community import assessors, audit, pace
+from community.charts import pace_chart
 from community.export import write_workbook
 from community.forms import PeriodForm
-from community.periods import period_for
+from community.periods import Period, period_for
 from community.registry import evaluate, registry
-from community.permissions import can
+from community.permissions import can, may_read_period
 from community.settings import current_settings, targets
 from community.views import bp
 from community.views.auth import home_for
-from community.web import commit, requires, today
+from community.web import commit, today
 
 
 def chosen_period(form):
-    """The period the dashboard form names (this year by default)."""
+    """The period the dashboard form names (this year by default; an assessor's
+    latest granted period when it names none)."""
     settings = current_settings(db.session)
+    if not form.period.raw_data and can(current_user, "assess"):
+        granted = assessors.granted_period(db.session, current_user, today())
+        if granted is not None:
+            return granted
     choice = form.period.data if form.period.data else "year"
     try:
         return period_for(choice, today(), year=form.year.data, start=form.start.data,
@@ -31,29 +38,63 @@ def chosen_period(form):
         return period_for("year", today())
 
 
+def _readable_period():
+    """The form, and the period it names when the user may read it (403 otherwise);
+    None for an assessor holding no grant yet."""
+    if not (can(current_user, "view") or can(current_user, "assess")):
+        abort(403)
+    if can(current_user, "assess") and not assessors.active_grants(db.session, current_user):
+        return None, None
+    form = PeriodForm(request.args)
+    form.validate()
+    period = chosen_period(form)
+    if not may_read_period(db.session, current_user, period):
+        abort(403)
+    return form, period
+
+
+def year_paces(period):
+    """The pace of the count indicators through the year the period is read in, when the
+    user may read that year so far (an assessor granted part of it sees none)."""
+    year = period.as_of.year
+    day = today()
+    so_far = Period.make(date(year, 1, 1), min(max(day, date(year, 1, 1)), date(year, 12, 31)),
+                         day)
+    if not may_read_period(db.session, current_user, so_far):
+        return year, []
+    return year, pace.paces(db.session, registry(), targets(db.session), year, day)
+
+
 @bp.route("/")
 def dashboard():
-    if not can(current_user, "view"):
+    if not (can(current_user, "view") or can(current_user, "assess")):
         if current_user.role == "member" and current_user.tenant_id:
             return redirect(home_for(current_user))  # a founder's home is its firm
         abort(403)
-    form = PeriodForm(request.args)
-    form.validate()
-    period = chosen_period(form)
+    form, period = _readable_period()
+    if period is None:
+        return render_template("community/no_grant.html")
     results = evaluate(db.session, registry(), targets(db.session), period)
-    todo = [item for check in registry().attention for item in check(db.session, current_user)]
+    todo = [item for check in registry().attention for item in check(db.session, current_user)
+            ] if can(current_user, "view") else []
     behind = [r for r in results if r.status(period) in ("ongoing", "missed")]
+    year, paces = year_paces(period)
     return render_template("community/dashboard.html", form=form, period=period,
                            results=results, behind=behind,
-                           settings=current_settings(db.session), todo=todo)
+                           settings=current_settings(db.session), todo=todo,
+                           pace_year=year, paces=paces, sentence=pace.sentence,
+                           chart=pace_chart,
+                           may_export=can(current_user, "export") or can(current_user,
+                                                                         "assess"))
 
 
 @bp.route("/ledger.xlsx")
-@requires("export")
 def export():
-    form = PeriodForm(request.args)
-    form.validate()
-    period = chosen_period(form)
+    if not (can(current_user, "export") or can(current_user, "assess")):
+        abort(403)
+    form, period = _readable_period()
+    if period is None:
+        abort(403)
     full = request.args.get("full") == "1"
     if full and not can(current_user, "export_full"):
         abort(403)

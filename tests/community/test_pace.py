@@ -151,8 +151,8 @@ def test_sentence_says_where_the_year_ends(app, counted, make_tenant):
 def test_chart_is_svg_with_a_bar_per_month_and_a_target_line(app, counted, make_tenant):
     serve(make_tenant(), date(2026, 2, 1))
     svg = str(pace_chart(pace.pace_of(db.session, counted, {}, 2026, TODAY)))
-    assert svg.startswith("<svg") and svg.count('class="bar"') == 9
-    assert 'class="target"' in svg and "<script" not in svg
+    assert svg.startswith("<svg") and svg.count('class="chart-bar"') == 9
+    assert 'class="chart-target"' in svg and "<script" not in svg
     assert 'max-width:320px' in svg  # fits a 360 px phone
     assert "<title>&lt;b&gt;</title>" in str(month_chart([1], title="<b>"))
 
