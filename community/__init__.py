@@ -37,6 +37,8 @@ def init_app(app):
     reg.add_served_source(SERVED_SOURCE, "登记服务")
     reg.add_audit_words(objects=audit.CORE_OBJECTS, actions=audit.CORE_ACTIONS,
                         verbs=audit.VERBS)
+    # The site's tenure (lease, agreement, deed: 附件2 场地权属), owned by the settings row.
+    reg.add_attachment_owner("community", lambda user, _id: can(user, "edit"))
     ledger.register(reg)
 
     # The write transaction must begin before anything reads (loading the user does).

@@ -8,7 +8,7 @@ from community.dbsetup import utcnow
 from community.models import AuditEntry
 
 
-PERSONAL = ("phone", "mobile", "contact_phone")  # masked: assessors read the trail, kept long
+PERSONAL = ("phone", "mobile", "contact_phone", "leader_phone")  # masked: assessors read the trail, kept long
 
 
 def N_(text):
@@ -32,11 +32,13 @@ CORE_OBJECTS = {
     "licence": N_("营业执照信息"), "attachment": N_("证明材料"),
     "served_record": N_("服务记录"), "holiday": N_("节假日"), "target": N_("目标值"),
     "community": N_("社区设置"), "ledger": N_("台账"),
+    "milestone": N_("任务计划"), "report": N_("运营报告"),
 }
 CORE_ACTIONS = {
     "ledger.exported": N_("导出台账"),
     "ledger.exported_full": N_("导出完整台账（含未脱敏手机号）"),
     "user.password_changed": N_("修改密码"),
+    "report.downloaded": N_("下载了运营报告（PDF）"),
 }
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from stdnum.cn import uscc as stdnum_uscc
 
 from community import SERVED_SOURCE, rules
-from community.models import Community, Member, User
+from community.models import Community, Member, Milestone, Target, User
 from community.served import record_served
 from community.settings import DEFAULTS
 
@@ -56,6 +56,41 @@ PROFILES = {
     "数据科技": ("数据治理与数据中台", "城市交通大数据分析", "公共数据开发利用"),
     "智能科技": ("智能巡检机器人", "智慧园区物联网平台", "边缘计算与AI盒子"),
 }
+# 附件2 一、基本情况 and the report's words, as the operator filled them in.
+OPERATOR_RECORD = dict(
+    founded_on=date(2019, 5, 16), registered_capital=Decimal("1000"),
+    leader="王敏", leader_phone="02367891234", contact="李娜", contact_phone="13896012345",
+    operator_nature="state_owned", focus=["数字内容", "智慧医疗", "智能制造", "低空经济应用软件"],
+    intro=("重庆软信OPC创新创业社区位于两江新区金开大道，由重庆渝创空间运营管理有限公司运营，"
+           "四层共约3000平方米，设开放工位区、独立办公区、路演厅、会议室和算力与数据服务中心。\n"
+           "社区聚焦“一人公司”（OPC）创业者，提供零租工位、算力与模型服务、公共服务包和应用场景对接，"
+           "运营团队12人，其中持证创业导师4人。"),
+    tenure_kind="leased", tenure_starts_on=date(2025, 7, 1), tenure_ends_on=date(2030, 6, 30),
+    report_texts={
+        "professional": "接入主流国产大模型与开发工具，联合本地算力中心为入驻企业发放算力与词元补贴；"
+                        "与重庆大学、重庆邮电大学及两家投资机构签订合作协议。",
+        "facilities": "一层为综合服务大厅、路演厅和咖啡休闲区，二、三层为开放工位区和独立办公区，"
+                      "四层为培训室和算力与数据服务中心；零租工位拎包入住，会议室与路演厅共享预约。",
+        "finance": "与合作银行、担保机构共建“OPC创业贷”等专项产品，定期举办融资路演。",
+        "living": "周边步行10分钟内有人才公寓、食堂、便利店和商务酒店。",
+        "public": "提供登记注册、财务代账、税务申报、法律咨询和专利申报等公共服务，并可对接区内中试平台。",
+        "development": "到2027年底在营OPC达到80家，存续超6个月的OPC达到60家，近12个月服务或入驻OPC企业不少于50家。",
+        "ecosystem": "每年组织创业赛事、资源对接会和创业培训不少于24场。",
+        "scenarios": "联合两江新区每年为入驻企业挖掘应用场景不少于60个，促成落地不少于50个。",
+    })
+# 附件2 四、任务计划: what the operator promised by each date (figures as the report checks).
+MILESTONES = (
+    (date(2026, 12, 31), "完成社区装修和入驻，在营OPC达到40家，举办活动不少于10场，挖掘场景20个、落地10个。",
+     {"O1": 40, "O2": 20, "S4": 50, "E1": 10, "C2": 20, "C1": 10}),
+    (date(2027, 6, 30), "在营OPC达到60家，累计举办活动22场，累计挖掘场景50个、落地30个。",
+     {"O1": 60, "O2": 40, "S4": 50, "E1": 22, "C2": 50, "C1": 30}),
+    (date(2027, 12, 31), "在营OPC达到80家，存续超6个月OPC达到60家，累计举办活动34场，累计挖掘场景80个、落地60个。",
+     {"O1": 80, "O2": 60, "S4": 50, "E1": 34, "C2": 80, "C1": 60}),
+)
+# 附件2 三、建设目标 the bang leaves to the operator: OPCs operating and alive six months
+# (by each year's end) and scenarios discovered with the district (per year).
+DEMO_TARGETS = {("O1", 2026): 40, ("O1", 2027): 80, ("O2", 2026): 20, ("O2", 2027): 60,
+                ("C2", 2026): 60, ("C2", 2027): 60}
 SERVICES = ("政策咨询", "工商注册指导", "融资路演辅导", "知识产权咨询", "创业导师辅导")
 
 
@@ -86,7 +121,11 @@ def load_demo(session, loaders=(), today=None, upload_folder=None):
     session.add(Community(**(DEFAULTS | dict(
         name="重庆软信OPC创新创业社区", operator_name="重庆渝创空间运营管理有限公司",
         operator_uscc=make_uscc(rng), address="重庆市渝北区金开大道西段106号",
-        district="两江新区"))))
+        district="两江新区", **OPERATOR_RECORD))))
+    session.add_all(Milestone(due_on=due_on, promise=promise, figures=figures)
+                    for due_on, promise, figures in MILESTONES)
+    session.add_all(Target(code=code, year=year, value=Decimal(value))
+                    for (code, year), value in DEMO_TARGETS.items())
     zones = {}
     for floor, name, kind, area, capacity, bookable, since in ZONES:
         zones[name] = rules.save_zone(session, None, dict(

@@ -3,9 +3,11 @@ parsed here; the domain checks (USCC, phone, overlaps) live in rules.py."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateField, DecimalField, IntegerField, PasswordField, SelectChoice,
-                     SelectField, StringField, TextAreaField)
+from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField,
+                     PasswordField, SelectChoice, SelectField, StringField, TextAreaField)
+from wtforms import SelectMultipleField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.labels import LABELS
 from community.models import SECTORS
@@ -141,6 +143,64 @@ class UserForm(FlaskForm):
 class PeriodForm(FlaskForm):
     """The dashboard's period choice (GET, so no CSRF needed)."""
 
+    # 附件2 一、基本情况: the operator's own record (checked in community.settings)
+    founded_on = DateField(_l("注册成立时间"), validators=[Optional()])
+    registered_capital = StringField(_l("注册资金（万元）"), render_kw={"inputmode": "decimal"})
+    leader = StringField(_l("负责人"), validators=[Length(max=100)])
+    leader_phone = StringField(_l("负责人联系电话"), render_kw={"inputmode": "tel"})
+    contact = StringField(_l("联系人"), validators=[Length(max=100)])
+    contact_phone = StringField(_l("联系人手机号码"), render_kw={"inputmode": "tel"})
+    operator_nature = SelectField(_l("运营机构性质"), validators=[Optional()],
+                                  choices=[SelectChoice("", "—")] + choices("operator_nature"))
+    operator_nature_other = StringField(_l("其他性质（请填写）"), validators=[Length(max=100)])
+    focus = SelectMultipleField(
+        _l("聚焦领域"), choices=[SelectChoice(s, _l(s)) for s in SECTORS if s != "其他"],
+        validators=[Optional()], widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput())
+    focus_other = StringField(_l("其他领域（请填写，多个用顿号分隔）"),
+                              validators=[Length(max=300)])
+    intro = TextAreaField(
+        _l("社区简介"), render_kw={"rows": 8},
+        description=_l("基本情况（名称、地理位置、物理空间规模、运营团队构成与资质）、产业定位与发展方向、"
+                       "基础设施与配套服务体系、运营模式、入驻企业与培育成效及未来规划。"))
+    tenure_kind = SelectField(_l("场地权属"), validators=[Optional()],
+                              choices=[SelectChoice("", "—")] + choices("tenure_kind"))
+    tenure_starts_on = DateField(_l("使用期限开始"), validators=[Optional()])
+    tenure_ends_on = DateField(_l("使用期限结束"), validators=[Optional()],
+                               description=_l("租赁或协议使用的，期限不少于3年；自有场地可不填。"))
+    # The report's own words per section (附件2 二、三); blank leaves the section to figures.
+    text_professional = TextAreaField(
+        _l("专业服务"), render_kw={"rows": 4},
+        description=_l("接入或链接的开发工具与模型，词元补贴、数据资源、模型服务等支持；依托或合作的高校院所、"
+                       "龙头企业、创新平台、投资机构、专业服务机构。"))
+    text_facilities = TextAreaField(
+        _l("场地设施"), render_kw={"rows": 4},
+        description=_l("空间布局，可为入驻者提供的租金减免、拎包入住、设施共享等服务。"))
+    text_finance = TextAreaField(_l("金融服务"), render_kw={"rows": 3})
+    text_living = TextAreaField(_l("生活配套"), render_kw={"rows": 3},
+                                description=_l("人才公寓、餐饮、商务等生活与商业服务设施。"))
+    text_public = TextAreaField(
+        _l("公共服务"), render_kw={"rows": 3},
+        description=_l("可对接的中试平台、概念验证中心及各类中介服务资源（登记注册、财务代账、税务申报、"
+                       "法律咨询、专利申报等）。"))
+    text_development = TextAreaField(
+        _l("社区发展"), render_kw={"rows": 3},
+        description=_l("人才聚集、产业集聚度、在营OPC数量、存续超6个月OPC数量等目标。"))
+    text_ecosystem = TextAreaField(
+        _l("生态活动"), render_kw={"rows": 3},
+        description=_l("计划举办的创新创业赛事、资源对接、培训等活动的场次、规模。"))
+    text_scenarios = TextAreaField(
+        _l("场景支持"), render_kw={"rows": 3},
+        description=_l("为企业挖掘场景的工作机制，年度挖掘与促成落地的应用场景目标。"))
+
+
+class MilestoneForm(FlaskForm):
+    """A milestone of 任务计划 (its figures are posted as figure-<code> inputs)."""
+
+    milestone_id = HiddenField(default="0")
+    due_on = DateField(_l("时间"), validators=[InputRequired(DATE_MSG)])
+    promise = TextAreaField(_l("计划进展"), render_kw={"rows": 3},
+                            validators=[Length(max=5000)])
     class Meta:
         csrf = False
 

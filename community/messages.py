@@ -58,6 +58,10 @@ MESSAGES = {
     "facts_in_future": _l("营业执照信息的生效日期不能晚于今天。"),
     "company_types_invalid": _l("请至少填写一种企业类型，每行一个，每个不超过60字。"),
     "startup_years_invalid": _l("初创企业年限应为1到50之间的整数。"),
+    "nature_other_required": _l("选择“其他”时请填写运营机构性质。"),
+    "focus_invalid": _l("聚焦领域最多12项，自填的每项不超过30字。"),
+    "tenure_too_short": _l("租赁或协议使用的场地，使用期限不少于3年。"),
+    "milestone_date_taken": _l("该日期已有任务计划。"),
     "period_invalid": _l("统计期间不正确：结束日期不能早于开始日期，且须在2000至2100年之间。"),
 }
 

@@ -126,6 +126,9 @@ EXPECTED = {
     "community.member_add": EDIT_POST,
     "community.file_upload": EDIT_POST,
     "community.file_download": answers(LOGIN, 200, 403, 200, 200, 200),  # tenant A's file
+    "community.milestone_save": answers(LOGIN, 403, 403, 403, 403, 302),  # admin; empty: back
+    "community.report": answers(LOGIN, 403, 403, 200, 403, 200),  # an assessor: inside a grant
+    "community.report_pdf": answers(LOGIN, 403, 403, 200, 403, 200),
     "booking.rooms": BOOK,
     "booking.room_day": BOOK,
     "booking.room_week": BOOK,

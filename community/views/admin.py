@@ -12,7 +12,8 @@ from community.files import can_view_attachment, save_attachment
 from community.forms import ActionForm, SettingsForm, UploadForm, UserForm
 from community.models import Attachment, AuditEntry, Tenant, User
 from community.registry import registry
-from community.settings import TARGET_YEARS, current_settings, save_settings, save_targets
+from community.settings import (TARGET_YEARS, current_settings, save_settings, save_targets,
+                                settings_data)
 from community.settings import targets as saved_targets
 from community.users import create_user, toggle_active
 from community.views import bp
@@ -22,11 +23,14 @@ from community.web import attempt, paginate, requires, safe_next, submit
 @bp.route("/settings", methods=["GET", "POST"])
 @requires("admin")
 def settings():
+    from community.views.reports import operator_record_context, prefill_operator_record
     row = current_settings(db.session)
     form = SettingsForm(obj=row)
+    if request.method == "GET":
+        prefill_operator_record(form, row)
 
     def save():
-        save_settings(db.session, current_user, dict(form.data))
+        save_settings(db.session, current_user, settings_data(form.data))
         save_targets(db.session, current_user, {
             (i.code, year): request.form.get(f"target-{i.code}-{year}", "")
             for i in registry().indicators for year in TARGET_YEARS})
@@ -35,7 +39,8 @@ def settings():
         return redirect(url_for("community.settings"))
     return render_template("community/settings.html", form=form, years=TARGET_YEARS,
                            indicators=registry().indicators,
-                           targets=saved_targets(db.session))
+                           targets=saved_targets(db.session),
+                           **operator_record_context(db.session, row))
 
 
 @bp.route("/users")
