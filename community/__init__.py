@@ -16,6 +16,7 @@ SERVED_SOURCE = "community"  # services staff logged by hand before the services
 
 def init_app(app):
     from community import audit, chain, cli, ledger, opc, views  # noqa: F401 (chain: seals)
+    from community import packs
     from community.extensions import db
     from community.labels import LABELS
     from community.messages import MESSAGES
@@ -40,6 +41,7 @@ def init_app(app):
     # The site's tenure (lease, agreement, deed: 附件2 场地权属), owned by the settings row.
     reg.add_attachment_owner("community", lambda user, _id: can(user, "edit"))
     ledger.register(reg)
+    packs.register(app, reg)
 
     # The write transaction must begin before anything reads (loading the user does).
     app.before_request(start_write_transaction)

@@ -90,7 +90,8 @@ PUBLIC = {
 BY_SECRET = {"booking.room_feed_private", "booking.tenant_feed", "events_public.ticket",
              "events_public.ticket_qr"}
 # What an assessor (read-only) may post: signing out, its own password, public forms.
-ASSESSOR_MAY_POST = PUBLIC | {"community.logout", "community.password"}
+ASSESSOR_MAY_POST = PUBLIC | {"community.logout", "community.password",
+                              "community.pack_request"}  # a pack of a granted period
 
 # endpoint -> {role: answer}: the answer to GET, or to an empty POST for an endpoint
 # that takes only POST. Refused roles posting to a GET-and-POST endpoint are
@@ -234,6 +235,11 @@ EXPECTED = {
     "scenarios.match": EDIT_POST,
     "scenarios.withdraw": EDIT_POST,
     "scenarios.interest": answers(LOGIN, 302, 302, 403, 403, 403),  # a founder, for its firm
+    "community.packs": answers(LOGIN, 403, 403, 200, 200, 200),  # an assessor: its periods' packs
+    "community.pack_request": answers(LOGIN, 403, 403, 422, 403, 422),  # empty: the form again;
+    # an assessor without a grant may not ask for any
+    "community.pack": answers(LOGIN, 403, 403, 200, 403, 200),  # a period granted to no one
+    "community.pack_download": answers(LOGIN, 403, 403, 200, 403, 200),
 }
 
 
@@ -303,6 +309,7 @@ def build_world(app):
                       name_en="National Day", source="国务院办公厅通知")
     db.session.add(holiday)
     service = _services(db.session, now, tenant_a, users["member_a"])
+    service["pack_id"] = _finished_pack(app, users["staff"])
     db.session.commit()
     event_id = event.id
     args = {"tenant_id": tenant_a.id, "zone_id": desk_zone.id, "desk_id": desk.id,
@@ -364,6 +371,22 @@ def _services(session, now, tenant_a, member_a):
             "grant_id": grant.id, "bill_id": bill.id, "product_id": product.id,
             "need_id": need.id, "meeting_id": meeting.id, "amenity_id": amenity.id,
             "scenario_id": scenario.id, "match_id": match.id, "activity_id": activity.id}
+
+
+def _finished_pack(app, staff):
+    """A report pack that was built (a small zip in the pack folder); returns its id."""
+    import os
+
+    from community.models import ReportPack
+    os.makedirs(app.config["PACK_FOLDER"], exist_ok=True)
+    with open(os.path.join(app.config["PACK_FOLDER"], "matrix.zip"), "wb") as fh:
+        fh.write(b"PK\x05\x06" + b"\0" * 18)  # an empty zip
+    pack = ReportPack(kind="annual", start_on=date(2026, 1, 1), end_on=date(2026, 12, 31),
+                      status="done", stored_name="matrix.zip", size=22, sha256="0" * 64,
+                      requested_by=staff, finished_at=utcnow())
+    db.session.add(pack)
+    db.session.flush()
+    return pack.id
 
 
 def unknown_arguments(rule, world):
