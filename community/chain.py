@@ -70,7 +70,8 @@ def _collect(session, flush_context, instances):
 
 @event.listens_for(Session, "before_commit")
 def _seal_before_commit(session):
-    if not session.info.get(UNSEALED):
+    if not session.info.get(UNSEALED) and not any(
+            isinstance(obj, AuditEntry) for obj in session.new):
         return
     session.flush()  # every entry has its id and its `at`
     entries = [e for e in session.info.pop(UNSEALED, [])
@@ -105,29 +106,40 @@ def verify(session):
     if stray is not None:
         return Problem(stray, None, "inserted",
                        f"entry #{stray} is not in the chain: inserted outside the application")
-    prev, expected = "", 1
     rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)
                            .execution_options(yield_per=2000))
-    for entry in rows:
-        if entry.seq != expected:
-            return Problem(entry.id, entry.seq, "deleted",
-                           f"entries {expected}–{entry.seq - 1} of the chain are missing "
-                           f"before entry #{entry.id} (seq {entry.seq}): deleted")
-        if entry.prev_hash != prev:
-            return Problem(entry.id, entry.seq, "inserted",
-                           f"entry #{entry.id} (seq {entry.seq}) does not follow the one "
-                           "before it: inserted out of order")
-        if digest(entry, prev) != entry.hash:
-            return Problem(entry.id, entry.seq, "edited",
-                           f"entry #{entry.id} (seq {entry.seq}) was edited after it was "
-                           "written")
-        prev, expected = entry.hash, expected + 1
+    try:  # streamed (a server-side cursor on PostgreSQL): closed however the walk ends
+        problem, expected, prev = _walk(rows)
+    finally:
+        rows.close()
+    if problem is not None:
+        return problem
     count, head = head_of(session)
     if (count, head) != (expected - 1, prev):
         return Problem(None, expected, "truncated",
                        f"the chain head records {count} entries but {expected - 1} remain: "
                        "the last entries were deleted")
     return None
+
+
+def _walk(rows):
+    """(the first break, the next seq expected, the last hash) along the chain."""
+    prev, expected = "", 1
+    for entry in rows:
+        if entry.seq != expected:
+            return Problem(entry.id, entry.seq, "deleted",
+                           f"entries {expected}–{entry.seq - 1} of the chain are missing "
+                           f"before entry #{entry.id} (seq {entry.seq}): deleted"), 0, ""
+        if entry.prev_hash != prev:
+            return Problem(entry.id, entry.seq, "inserted",
+                           f"entry #{entry.id} (seq {entry.seq}) does not follow the one "
+                           "before it: inserted out of order"), 0, ""
+        if digest(entry, prev) != entry.hash:
+            return Problem(entry.id, entry.seq, "edited",
+                           f"entry #{entry.id} (seq {entry.seq}) was edited after it was "
+                           "written"), 0, ""
+        prev, expected = entry.hash, expected + 1
+    return None, expected, prev
 
 
 def backfill(session):

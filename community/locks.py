@@ -1,0 +1,137 @@
+"""Period locks: a reported period is closed, and a later change inside it is a
+correction — made with a reason, marked in the audit trail, listed in the next export.
+
+A package says which columns date its records (`reg.add_dated`); `audit.record`
+asks `guard` before it writes an entry, so no change to a dated record can
+slip past a lock, whatever page or command made it. The reason comes from the
+person's correction mode (`session.info[REASON]`, set per request from their
+login session by the views; a rule or a test sets it directly).
+"""
+from datetime import date, datetime
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from community.models import PeriodLock
+from community.refusals import Invalid, Refused
+
+REASON = "opc_correction_reason"
+CACHE = "opc_period_locks"
+MAX_REASON = 300
+
+
+def period_locks(session):
+    """Every lock, read once per transaction (a write asks for each dated record)."""
+    if CACHE not in session.info:
+        session.info[CACHE] = session.scalars(
+            select(PeriodLock).order_by(PeriodLock.start_on)).all()
+    return session.info[CACHE]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(CACHE, None)
+
+
+def lock_period(session, actor, start, end, label="", note=""):
+    """Close a reported period (2026 H2 after the district review). Locks are history:
+    never lifted, never edited."""
+    from community import audit
+    errors = {}
+    if not isinstance(start, date):
+        errors["start_on"] = "required"
+    if not isinstance(end, date):
+        errors["end_on"] = "required"
+    elif isinstance(start, date) and end < start:
+        errors["end_on"] = "end_before_start"
+    if errors:
+        raise Invalid(errors)
+    if any(lock.start_on == start and lock.end_on == end for lock in period_locks(session)):
+        raise Refused("period_already_locked")
+    lock = PeriodLock(start_on=start, end_on=end, note=(note or "").strip(),
+                      label=(label or "").strip()[:100] or f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}",
+                      locked_by_id=getattr(actor, "id", None))
+    session.add(lock)
+    session.info.pop(CACHE, None)
+    audit.record(session, actor, "period_lock.created", lock)
+    return lock
+
+
+def _day(value, tz):
+    """A snapshot's date or datetime (ISO text) as a local day; None stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(tz).date() if value.tzinfo else value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment.astimezone(tz).date() if moment.tzinfo else moment.date()
+
+
+def touched(dated, before, after, tz):
+    """The spans of days a change reaches: [(first, last)], None meaning open-ended.
+
+    A point record reaches each day one of its dates names, before and after.
+    A ranged record (first field its start, the others its ends) reaches its whole
+    span when it is created or deleted, and otherwise only the days between an old
+    and a new value of a date that moved."""
+    old, new = before or {}, after or {}
+    if not dated.ranged:
+        days = {_day(side.get(f), tz) for side in (old, new) for f in dated.fields}
+        return [(day, day) for day in days if day is not None]
+    start, *ends = dated.fields
+    if before is None or after is None:
+        side = new if before is None else old
+        first = _day(side.get(start), tz)
+        lasts = [d for d in (_day(side.get(f), tz) for f in ends) if d is not None]
+        return [(first, min(lasts) if lasts else None)]
+    spans = []
+    for index, field in enumerate(dated.fields):
+        a, b = _day(old.get(field), tz), _day(new.get(field), tz)
+        if a == b:
+            continue
+        if a is None or b is None:  # an open start reaches back, an open end onward
+            known = a or b
+            spans.append((None, known) if index == 0 else (known, None))
+        else:
+            spans.append((min(a, b), max(a, b)))
+    return spans
+
+
+def _overlaps(lock, span):
+    first, last = span
+    return (first is None or first <= lock.end_on) and (last is None or last >= lock.start_on)
+
+
+def guard(session, dated, before, after, tz):
+    """The lock a change to a dated record reaches, with the person's reason — or
+    Refused when it reaches one and no reason was given; None when it reaches none."""
+    locks = period_locks(session)
+    if not locks:
+        return None
+    spans = touched(dated, before, after, tz)
+    hit = next((lock for lock in locks for span in spans if _overlaps(lock, span)), None)
+    if hit is None:
+        return None
+    reason = (session.info.get(REASON) or "").strip()
+    if not reason:
+        raise Refused("period_locked", period=hit.label)
+    return hit, reason
+
+
+def clean_reason(text):
+    """A correction reason as typed: required, one line, at most 300 characters."""
+    text = " ".join((text or "").split())
+    if not text:
+        raise Invalid({"reason": "required"})
+    if len(text) > MAX_REASON:
+        raise Invalid({"reason": "too_long"})
+    return text
