@@ -17,6 +17,7 @@ SERVED_SOURCE = "community"  # services staff logged by hand before the services
 def init_app(app):
     from community import audit, chain, cli, ledger, opc, views  # noqa: F401 (chain: seals)
     from community import packs
+    from community import assessors
     from community.extensions import db
     from community.labels import LABELS
     from community.messages import MESSAGES
@@ -38,6 +39,7 @@ def init_app(app):
     reg.add_served_source(SERVED_SOURCE, "登记服务")
     reg.add_audit_words(objects=audit.CORE_OBJECTS, actions=audit.CORE_ACTIONS,
                         verbs=audit.VERBS)
+    assessors.register(reg)
     # The site's tenure (lease, agreement, deed: 附件2 场地权属), owned by the settings row.
     reg.add_attachment_owner("community", lambda user, _id: can(user, "edit"))
     ledger.register(reg)

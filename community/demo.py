@@ -152,6 +152,14 @@ def load_demo(session, loaders=(), today=None, upload_folder=None):
         user.set_password(password)
         session.add(user)
     session.flush()
+    # The assessor reads the whole implementation period (an admin granted it).
+    from datetime import datetime, time, timezone
+
+    from community import assessors
+    settings = session.scalar(select(Community))
+    by_role = {u.role: u for u in session.scalars(select(User))}
+    assessors.grant(session, by_role["admin"], by_role["assessor"], settings.period_start_on,
+                    settings.period_end_on, datetime.combine(today, time(1), timezone.utc))
     for loader in loaders:
         loader(session, tenants, random.Random(SEED))
         session.flush()

@@ -215,3 +215,17 @@ class MilestoneForm(FlaskForm):
 
 class TenantImportForm(FlaskForm):
     file = FileField(_l("xlsx 或 csv 文件"), validators=[FileRequired(_l("请选择文件。"))])
+
+
+class GrantForm(FlaskForm):
+    """An admin grants an assessor account a period to read."""
+
+    start_on = DateField(_l("开始日期"), validators=[InputRequired(DATE_MSG)])
+    end_on = DateField(_l("结束日期"), validators=[InputRequired(DATE_MSG)])
+
+
+class RevokeGrantForm(FlaskForm):
+    """Take a granted period back, saying why."""
+
+    note = StringField(_l("收回原因"), validators=[InputRequired(_l("此项必填。")),
+                                                  Length(max=300)])

@@ -63,6 +63,8 @@ MESSAGES = {
     "tenure_too_short": _l("租赁或协议使用的场地，使用期限不少于3年。"),
     "milestone_date_taken": _l("该日期已有任务计划。"),
     "period_invalid": _l("统计期间不正确：结束日期不能早于开始日期，且须在2000至2100年之间。"),
+    "grant_not_assessor": _l("只能为考核评估人员账号授予评估期间。"),
+    "grant_already_revoked": _l("该评估期间授权已收回。"),
 }
 
 

@@ -13,7 +13,9 @@ ROLES = ("admin", "staff", "member", "assessor")
 CORE_GRANTS = {
     "admin": {"view", "edit", "export", "export_full", "admin"},
     "staff": {"view", "edit", "export"},
-    "assessor": {"view", "export"},
+    # An assessor reads evidence only (the dashboard, ledgers, files, the trail of ledger
+    # records, reports and packs), each for a granted period: may_read_period.
+    "assessor": {"assess"},
     "member": set(),
 }
 
@@ -32,17 +34,19 @@ def member_of(user, tenant_id):
 
 
 def can_view_tenant(user, tenant_id):
-    """Staff, admin and assessors see every tenant; a member only its own."""
+    """Staff and admin see every tenant; a member only its own (an assessor reads the
+    ledgers, not the tenant pages)."""
     return can(user, "view") or member_of(user, tenant_id)
 
 
 def may_read_period(session, user, period):
     """Whether the user may read the indicators, ledgers, evidence and reports of a
     period: staff and admin always; an assessor only inside a period an admin granted
-    (community.models.AssessorGrant, not revoked)."""
+    (community.models.AssessorGrant, not revoked; community.assessors grants them).
+    Every evidence page asks this: it 403s otherwise."""
     if user is None or not user.is_authenticated or not user.active:
         return False
-    if user.role != "assessor":
+    if not can(user, "assess"):
         return can(user, "view")
     from sqlalchemy import select
 

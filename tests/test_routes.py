@@ -26,7 +26,7 @@ from community import rules
 from community.dbsetup import utcnow
 from community.extensions import db
 from community.files import save_attachment
-from community.models import Holiday, User
+from community.models import AssessorGrant, Holiday, User
 from community.settings import community_zone
 from events import checkin
 from events import rules as event_rules
@@ -55,7 +55,8 @@ def answers(anonymous, member_a, member_b, staff, assessor, admin, device=None):
 
 EVERYONE = answers(200, 200, 200, 200, 200, 200)
 LOGGED_IN = answers(LOGIN, 200, 200, 200, 200, 200)
-VIEW = answers(LOGIN, 403, 403, 200, 200, 200)  # the "view" permission: not members
+VIEW = answers(LOGIN, 403, 403, 200, 403, 200)  # "view": staff and admin (an assessor
+# holds "assess": evidence of its granted periods only, and this world grants it none)
 EDIT = answers(LOGIN, 403, 403, 200, 403, 200)  # the "edit" permission: staff and admin
 ADMIN = answers(LOGIN, 403, 403, 403, 403, 200)
 BOOK = answers(LOGIN, 200, 200, 200, 403, 200)  # the "book" permission: not assessors
@@ -104,13 +105,18 @@ EXPECTED = {
     "community.password": LOGGED_IN,
     "community.set_language": answers(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),  # back to
     # the sign-in page when no `next` is given (and from there home when signed in)
-    "community.dashboard": answers(LOGIN, 302, 302, 200, 200, 200),  # a founder: to its firm
-    "community.export": VIEW,  # "export": staff, assessor, admin
+    "community.dashboard": answers(LOGIN, 302, 302, 200, 200, 200),  # a founder: to its firm;
+    # an assessor without a grant: a page saying none is granted
+    "community.export": VIEW,  # an assessor only inside a granted period (none here)
     "community.settings": ADMIN,
     "community.users": ADMIN,
     "community.user_new": ADMIN,
     "community.user_toggle": answers(LOGIN, 403, 403, 403, 403, 302),
-    "community.audit_log": ADMIN,
+    "community.audit_log": answers(LOGIN, 403, 403, 403, 200, 200),  # an assessor: its
+    # periods' ledger records (here the page saying no period is granted)
+    "community.assessor_list": ADMIN,
+    "community.assessor_grant": answers(LOGIN, 403, 403, 403, 403, 302),  # empty: back
+    "community.assessor_revoke": answers(LOGIN, 403, 403, 403, 403, 302),
     "community.zones": VIEW,
     "community.zone_detail": VIEW,
     "community.zone_edit": EDIT,
@@ -120,13 +126,13 @@ EXPECTED = {
     "community.desk_status": EDIT_POST,
     "community.assignment_end": EDIT_POST,
     "community.tenants": VIEW,
-    "community.tenant_detail": answers(LOGIN, 200, 403, 200, 200, 200),
+    "community.tenant_detail": answers(LOGIN, 200, 403, 200, 403, 200),
     "community.tenant_edit": EDIT,
     "community.tenant_import": EDIT,
     "community.tenant_import_template": EDIT,
     "community.member_add": EDIT_POST,
     "community.file_upload": EDIT_POST,
-    "community.file_download": answers(LOGIN, 200, 403, 200, 200, 200),  # tenant A's file
+    "community.file_download": answers(LOGIN, 200, 403, 200, 403, 200),  # tenant A's file
     "community.milestone_save": answers(LOGIN, 403, 403, 403, 403, 302),  # admin; empty: back
     "community.report": answers(LOGIN, 403, 403, 200, 403, 200),  # an assessor: inside a grant
     "community.report_pdf": answers(LOGIN, 403, 403, 200, 403, 200),
@@ -190,7 +196,7 @@ EXPECTED = {
     "events_api.checkins": answers(401, 401, 401, 401, 401, 401, device=400),  # no code
     "events_api.checkin_by_id": SCANNER,
     "services.queue": VIEW,
-    "services.request_detail": answers(LOGIN, 200, 403, 200, 200, 200),  # tenant A's request
+    "services.request_detail": answers(LOGIN, 200, 403, 200, 403, 200),  # tenant A's request
     "services.request_new": answers(LOGIN, 200, 200, 200, 403, 200),  # a member: its own firm
     "services.request_assign": EDIT_POST,
     "services.request_start": EDIT_POST,
@@ -202,7 +208,7 @@ EXPECTED = {
     "services.grants": VIEW,
     "services.grant_void": EDIT_POST,
     "services.quotas": VIEW,
-    "services.tenant_quotas": answers(LOGIN, 200, 403, 200, 200, 200),
+    "services.tenant_quotas": answers(LOGIN, 200, 403, 200, 403, 200),
     "services.catalogue_index": VIEW,
     "services.category_edit": ADMIN,
     "services.providers": VIEW,
@@ -222,7 +228,7 @@ EXPECTED = {
     "services.financing_meeting_void": EDIT_POST,
     "services.financing_residency": EDIT_POST,
     "services.financing_mine": answers(LOGIN, 200, 200, 403, 403, 403),
-    "services.amenities": LOGGED_IN,  # members see what is listed now
+    "services.amenities": answers(LOGIN, 200, 200, 200, 403, 200),  # members: what is listed now
     "services.amenity_edit": EDIT,
     "services.amenity_withdraw": EDIT_POST,
     "scenarios.board": VIEW,
@@ -308,6 +314,10 @@ def build_world(app):
     holiday = Holiday(day=date(starts_at.year, 10, 1), kind="off", name_zh="国庆节",
                       name_en="National Day", source="国务院办公厅通知")
     db.session.add(holiday)
+    # The assessor's only grant was taken back: it reads no period here.
+    revoked = AssessorGrant(user_id=users["assessor"].id, start_on=date(2000, 1, 1),
+                            end_on=date(2000, 12, 31), revoked_at=now)
+    db.session.add(revoked)
     service = _services(db.session, now, tenant_a, users["member_a"])
     service["pack_id"] = _finished_pack(app, users["staff"])
     db.session.commit()
@@ -318,7 +328,8 @@ def build_world(app):
             "room_id": room.id, "booking_id": booking.id, "event_id": event_id,
             "registration_id": registration.id, "device_id": device.id,
             "secret": registration.secret, "kind": "photo", "filename": "css/app.css",
-            "holiday_id": holiday.id, "year": holiday.day.year} | service
+            "holiday_id": holiday.id, "year": holiday.day.year,
+            "assessor_grant_id": revoked.id} | service
     overrides = {
         ("booking.door", "token"): room.door_token,
         ("booking.room_feed_private", "token"): room.feed_token,

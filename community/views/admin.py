@@ -7,17 +7,19 @@ from flask_login import current_user
 from wtforms import SelectChoice
 from sqlalchemy import select
 
+from community import audit
 from community.extensions import db
 from community.files import can_view_attachment, save_attachment
 from community.forms import ActionForm, SettingsForm, UploadForm, UserForm
-from community.models import Attachment, AuditEntry, Tenant, User
+from community.models import Attachment, Tenant, User
+from community.permissions import can
 from community.registry import registry
 from community.settings import (TARGET_YEARS, current_settings, save_settings, save_targets,
                                 settings_data)
 from community.settings import targets as saved_targets
 from community.users import create_user, toggle_active
 from community.views import bp
-from community.web import attempt, paginate, requires, safe_next, submit
+from community.web import attempt, commit, requires, safe_next, submit
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -72,13 +74,6 @@ def user_toggle(user_id):
     return redirect(url_for("community.users"))
 
 
-@bp.route("/audit")
-@requires("admin")
-def audit_log():
-    page = paginate(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
-    return render_template("community/audit.html", page=page)
-
-
 @bp.route("/files/<owner_type>/<int:owner_id>", methods=["POST"])
 @requires("edit")
 def file_upload(owner_type, owner_id):
@@ -95,6 +90,11 @@ def file_download(attachment_id):
     attachment = db.get_or_404(Attachment, attachment_id)
     if not can_view_attachment(current_user, attachment):
         abort(403)
+    if can(current_user, "assess"):  # every assessor download is in the trail
+        audit.record(db.session, current_user, "attachment.downloaded",
+                     object_type="attachment", object_id=attachment.id,
+                     note=attachment.filename)
+        commit()
     return send_from_directory(current_app.config["UPLOAD_FOLDER"], attachment.stored_name,
                                as_attachment=True, download_name=attachment.filename,
                                mimetype=attachment.content_type)
