@@ -208,16 +208,19 @@ def plan(session, reg, period, upload_folder, names):
         folder = "/".join([EVIDENCE, safe_part(
             f"{sheet.indicator} {titles.get(sheet.indicator, '')}".strip()),
             safe_part(sheet.title)])
-        for owner_id, attachments in active_attachments(session, sheet.evidence,
-                                                        labels).items():
-            for a in attachments:
-                if a.id in seen:
-                    continue
-                seen.add(a.id)
-                arcname = names.unique(f"{folder}/{labels[owner_id]}",
-                                       safe_part(a.filename, "file", last=True))
-                files.append(Evidence(arcname, os.path.join(upload_folder, a.stored_name),
-                                      a.sha256, a.size, f"{sheet.title} · {labels[owner_id]}"))
+        kinds = (sheet.evidence,) if isinstance(sheet.evidence, str) else sheet.evidence
+        found = [(owner_id, a) for kind in kinds
+                 for owner_id, files_of in active_attachments(session, kind, labels).items()
+                 for a in files_of]
+        order = {owner_id: n for n, owner_id in enumerate(labels)}  # the sheet's row order
+        for owner_id, a in sorted(found, key=lambda f: (order[f[0]], f[1].id)):
+            if a.id in seen:
+                continue
+            seen.add(a.id)
+            arcname = names.unique(f"{folder}/{labels[owner_id]}",
+                                   safe_part(a.filename, "file", last=True))
+            files.append(Evidence(arcname, os.path.join(upload_folder, a.stored_name),
+                                  a.sha256, a.size, f"{sheet.title} · {labels[owner_id]}"))
     return counts, files
 
 
