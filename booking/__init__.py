@@ -13,6 +13,7 @@ def init_app(app):
     from booking.demo import load_demo
     from booking.forms import WEEKDAYS
     from booking.messages import MESSAGES, STATUS_LABELS
+    from community.files import tenant_record
     from community.permissions import can
     from community.registry import NavItem, registry
 
@@ -27,6 +28,7 @@ def init_app(app):
                         actions={"booking.released": N_("释放未签到的预约"),
                                  "booking.checked_in": N_("确认预约已签到")})
     ledger.register(reg)
+    reg.add_attachment_owner(ledger.EVIDENCE, tenant_record(models.Booking))
     reg.add_nav(NavItem("booking.rooms", "预约场地", lambda user: can(user, "book")))
     reg.add_nav(NavItem("booking.my_bookings", "预约记录", lambda user: can(user, "book")))
     reg.add_demo(load_demo)

@@ -24,6 +24,7 @@ from community.models import Zone
 from community.registry import Column, Indicator, Sheet
 from community.settings import community_zone
 
+EVIDENCE = "booking"  # attachment owner: a booking's files (a roadshow's sign-in, photos)
 # The kinds S3 names, in the bang's words; halls and meeting rooms count when bookable.
 SPACE_KINDS = (("roadshow_hall", "路演厅", True), ("meeting_room", "会议室", True),
                ("leisure", "休闲空间", False))
@@ -107,7 +108,7 @@ def booking_rows(session, period):
                "starts_at": b.starts_at, "ends_at": b.ends_at,
                "status": STATUS_ZH.get(b.status, b.status), "purpose": b.purpose,
                "source": "活动" if b.source == "event" else "预约",
-               "checked_in_at": b.checked_in_at}
+               "checked_in_at": b.checked_in_at, "evidence_id": b.id}
 
 
 def _months(first, last):
@@ -156,7 +157,7 @@ def register(reg):
         Column("room", "功能空间"), Column("tenant", "预约企业"), Column("booker", "预约人"),
         Column("starts_at", "开始时间", "datetime"), Column("ends_at", "结束时间", "datetime"),
         Column("status", "状态"), Column("purpose", "用途"), Column("source", "来源"),
-        Column("checked_in_at", "签到时间", "datetime")), booking_rows))
+        Column("checked_in_at", "签到时间", "datetime")), booking_rows, evidence=EVIDENCE))
     reg.add_sheet(Sheet("功能空间利用率", "S3", (
         Column("room", "功能空间"), Column("month", "月份"),
         Column("open_hours", "开放小时", "number"), Column("booked_hours", "预约小时", "number"),

@@ -19,6 +19,8 @@ def init_app(app):
     from community import packs
     from community import assessors
     from community.extensions import db
+    from community.files import tenant_record
+    from community.models import DeskAssignment
     from community.labels import LABELS
     from community.messages import MESSAGES
     from community.permissions import CORE_GRANTS, can, can_view_tenant
@@ -35,6 +37,8 @@ def init_app(app):
     reg.add_attachment_owner("tenant", can_view_tenant)
     reg.add_attachment_owner("zone", lambda user, _id: can(user, "view"))
     reg.add_attachment_owner(opc.LICENCE_FILE, can_view_tenant)
+    reg.add_attachment_owner("desk", lambda user, _id: can(user, "view"))
+    reg.add_attachment_owner("desk_assignment", tenant_record(DeskAssignment))
     reg.add_attention(undetermined_firms)
     reg.add_served_source(SERVED_SOURCE, "登记服务")
     reg.add_audit_words(objects=audit.CORE_OBJECTS, actions=audit.CORE_ACTIONS,

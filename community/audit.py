@@ -24,7 +24,7 @@ VERBS = {
     "withdrawn": N_("撤回了"), "closed": N_("关闭了"), "revoked": N_("停用了"),
     "approved": N_("批准了"), "rejected": N_("拒绝了"), "released": N_("释放了"),
     "published": N_("发布了"), "requested": N_("提交了"), "completed": N_("办结了"),
-    "renewed": N_("恢复了"),
+    "renewed": N_("恢复了"), "replaced": N_("替换了"),
 }
 CORE_OBJECTS = {
     "tenant": N_("企业"), "zone": N_("场地"), "desk": N_("工位"),

@@ -7,11 +7,13 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from community import chain
+from community.files import active_attachments, evidence_text
 from community.labels import label
 from community.registry import evaluate
 from community.validators import mask_phone
 
 COVER_TITLE = "考核指标完成情况"
+EVIDENCE_TITLE = "证明材料（SHA-256）"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BAD_SHEET_CHARS = str.maketrans({c: "、" for c in "/\\?*[]:"})
 
@@ -43,10 +45,18 @@ def cell(column, value, full, tz):
 
 
 def sheet_frame(session, sheet, period, full=False, tz=ZoneInfo("Asia/Shanghai")):
-    """One ledger sheet as a DataFrame with its Chinese headers."""
-    rows = [[cell(c, row.get(c.key), full, tz) for c in sheet.columns]
-            for row in sheet.rows(session, period)]
-    return pd.DataFrame(rows, columns=[c.title for c in sheet.columns])
+    """One ledger sheet as a DataFrame with its Chinese headers; a sheet whose rows carry
+    evidence ends with 证明材料: each row's files in force, "文件名 SHA-256" a line."""
+    records = list(sheet.rows(session, period))
+    rows = [[cell(c, row.get(c.key), full, tz) for c in sheet.columns] for row in records]
+    titles = [c.title for c in sheet.columns]
+    if sheet.evidence:
+        files = active_attachments(session, sheet.evidence,
+                                   (row.get("evidence_id") for row in records))
+        for values, row in zip(rows, records):
+            values.append(safe_text(evidence_text(files.get(row.get("evidence_id"), ()))))
+        titles.append(EVIDENCE_TITLE)
+    return pd.DataFrame(rows, columns=titles)
 
 
 def cover_frame(results, period):

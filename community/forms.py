@@ -110,6 +110,19 @@ class UploadForm(FlaskForm):
     file = FileField(_l("文件"), validators=[FileRequired(_l("请选择文件。"))])
 
 
+class WithdrawFileForm(FlaskForm):
+    """Withdraw an evidence file: the reason is required by the rule (community.files)."""
+
+    reason = StringField(_l("撤回原因"), validators=[Length(max=300)])
+
+
+class ReplaceFileForm(FlaskForm):
+    """Replace an evidence file with a newer one, saying why."""
+
+    file = FileField(_l("新文件"), validators=[FileRequired(_l("请选择文件。"))])
+    reason = StringField(_l("替换原因"), validators=[Length(max=300)])
+
+
 class SettingsForm(FlaskForm):
     name = StringField(_l("社区名称"), validators=[InputRequired(), Length(max=200)])
     operator_name = StringField(_l("运营单位"), validators=[Length(max=200)])

@@ -169,13 +169,14 @@ def zone_rows(session, period):
                "kind": label("zone_kind", zone.kind),
                "area_m2": zone_area_on(zone, last_day), "capacity": zone.capacity,
                "bookable": zone.bookable, "in_service_on": zone.in_service_on,
-               "out_of_service_on": zone.out_of_service_on, "counted": counted}
+               "out_of_service_on": zone.out_of_service_on, "counted": counted,
+               "evidence_id": zone.id}
 
 
 def desk_rows(session, period):
     """工位台账: every desk in service by the period's end, its state on the reference
     day, one row per assignment in the period (or one empty row)."""
-    assignment = (select(DeskAssignment.desk_id, DeskAssignment.starts_on,
+    assignment = (select(DeskAssignment.id, DeskAssignment.desk_id, DeskAssignment.starts_on,
                          DeskAssignment.ends_on, Tenant.name.label("tenant"),
                          Member.name.label("member"))
                   .join(Tenant, Tenant.id == DeskAssignment.tenant_id)
@@ -185,17 +186,18 @@ def desk_rows(session, period):
     state = _desk_states_on(period.as_of)
     rows = session.execute(
         select(Desk.code, state.c.zero_rent, state.c.status, Zone.name, assignment.c.tenant,
-               assignment.c.member, assignment.c.starts_on, assignment.c.ends_on)
+               assignment.c.member, assignment.c.starts_on, assignment.c.ends_on,
+               assignment.c.id)
         .join(Zone, Zone.id == Desk.zone_id)
         .outerjoin(state, state.c.desk_id == Desk.id)
         .outerjoin(assignment, assignment.c.desk_id == Desk.id)
         .where(Desk.in_service_on <= period.end)
         .order_by(Desk.code, assignment.c.starts_on))
-    for code, zero_rent, status, zone, tenant, member, starts_on, ends_on in rows:
+    for code, zero_rent, status, zone, tenant, member, starts_on, ends_on, used in rows:
         yield {"code": code, "zone": zone, "zero_rent": zero_rent,
                "status": label("desk_status", status) if status else "未启用",
                "tenant": tenant, "member": member,
-               "starts_on": starts_on, "ends_on": ends_on}
+               "starts_on": starts_on, "ends_on": ends_on, "evidence_id": used}
 
 
 def tenant_rows_for(sources):
@@ -237,7 +239,7 @@ def tenant_rows_for(sources):
                    "moved_out_on": t.moved_out_on, "how": "、".join(how),
                    "times": len(records),
                    "first_served_on": min(dates) if dates else None,
-                   "last_served_on": max(dates) if dates else None}
+                   "last_served_on": max(dates) if dates else None, "evidence_id": t.id}
     return tenant_rows
 
 
@@ -261,13 +263,15 @@ def register(reg):
         Column("area_m2", "面积（㎡）", "number"), Column("capacity", "容纳人数", "number"),
         Column("bookable", "可预约", "bool"), Column("in_service_on", "启用日期", "date"),
         Column("out_of_service_on", "停用日期", "date"),
-        Column("counted", "计入面积", "bool")), zone_rows))
+        Column("counted", "计入面积", "bool")), zone_rows, evidence="zone"))
     reg.add_sheet(Sheet("工位台账", "S2", (
         Column("code", "工位编号"), Column("zone", "所在区域"),
         Column("zero_rent", "零租工位", "bool"), Column("status", "状态"),
         Column("tenant", "使用企业"), Column("member", "使用人"),
         Column("starts_on", "开始日期", "date"), Column("ends_on", "结束日期", "date")),
-        desk_rows))
+        # A row is a desk's use by a founder: its evidence is that assignment's (the
+        # zero-rent use agreement); a desk nobody used in the period has none to show.
+        desk_rows, evidence="desk_assignment"))
     reg.add_sheet(Sheet("入驻/服务企业台账", "S4", (
         Column("name", "企业名称"), Column("uscc", "统一社会信用代码"),
         Column("legal_rep", "法定代表人"), Column("phone", "联系电话", "phone"),
@@ -281,5 +285,5 @@ def register(reg):
         Column("how", "服务方式"), Column("times", "服务次数", "number"),
         Column("first_served_on", "首次服务日期", "date"),
         Column("last_served_on", "最近服务日期", "date")),
-        tenant_rows_for(reg.served_sources)))
+        tenant_rows_for(reg.served_sources), evidence=("tenant", opc.LICENCE_FILE)))
 

@@ -39,6 +39,8 @@ MESSAGES = {
     "upload_empty": _l("请选择文件。"),
     "upload_type": _l("文件内容与扩展名不符，或不是允许的类型（图片、PDF、Office 文档）。"),
     "upload_too_large": _l("文件过大。"),
+    "evidence_reason_required": _l("撤回或替换证明材料须写明原因。"),
+    "evidence_already_withdrawn": _l("该文件已撤回或已被替换。"),
     "import_bad_file": _l("无法读取该文件，请上传 xlsx 或 csv（UTF-8）。"),
     "import_missing_columns": _l("缺少列：%(columns)s。"),
     "uscc_duplicate_in_file": _l("文件中有重复的统一社会信用代码。"),

@@ -119,8 +119,10 @@ class Sheet:
     columns: tuple[Column, ...]
     rows: Callable  # (session, period) -> iterable of dicts keyed by column
     # The attachment owner type of its rows' records: each row then carries the
-    # owner's id under "evidence_id", and the sheet lists the row's files.
-    evidence: str | None = None
+    # owner's id under "evidence_id", and the sheet lists the row's files. A tuple names
+    # several types sharing that id (an event's notices and photos);
+    # community.files.active_attachments reads either.
+    evidence: str | tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,9 @@ def init_app(app):
     reg.add_labels(LABELS)
     reg.add_served_source(SERVED_SOURCE, "活动参与")
     reg.add_audit_words(objects={"event": N_("活动"), "registration": N_("报名"),
-                                 "scanner_device": N_("扫码设备")},
+                                 "scanner_device": N_("扫码设备"),
+                                 # attachment owners, named on their evidence page
+                                 "event_notice": N_("活动通知"), "event_photo": N_("活动照片")},
                         actions={"event.attendees_purged": N_("清除参会人个人信息"),
                                  "registration.tenant_linked": N_("确认参会人所属企业"),
                                  "registration.tenant_unlinked": N_("取消参会人与企业的关联"),

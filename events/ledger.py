@@ -143,7 +143,8 @@ def event_rows(session, period):
                "has_notice": bool(e.notice_text) or notices.get(e.id, 0) > 0,
                "photos": photos.get(e.id, 0), "summary": e.summary,
                "lacking": "、".join(label("event_evidence", flag)
-                                   for flag in _lacks(e, at, *found) if flag in EVIDENCE)}
+                                   for flag in _lacks(e, at, *found) if flag in EVIDENCE),
+               "evidence_id": e.id}
 
 
 def mask_name(name):
@@ -185,7 +186,9 @@ def register(reg):
         Column("organisers", "主办/协办单位"), Column("status", "状态"),
         Column("registered", "报名人数", "number"), Column("attended", "签到人数", "number"),
         Column("has_notice", "有活动通知", "bool"), Column("photos", "照片数", "number"),
-        Column("summary", "活动小结"), Column("lacking", "缺少材料")), event_rows))
+        Column("summary", "活动小结"), Column("lacking", "缺少材料")), event_rows,
+        # The event's own evidence is its notices and photos (the sign-in is kept here).
+        evidence=(NOTICE, PHOTO)))
     reg.add_sheet(Sheet("活动签到明细", "E1", (
         Column("date", "活动日期", "date"), Column("event", "活动名称"),
         Column("attendee", "参会人"), Column("mobile", "手机号", "phone"),

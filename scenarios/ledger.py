@@ -98,13 +98,6 @@ def scenario_rows(session, period):
                                  selectinload(Scenario.matches).selectinload(ScenarioMatch.tenant))
         .where(_discovered(period) | Scenario.id.in_(moved))
         .order_by(Scenario.discovered_on, Scenario.id)).all()
-    files = defaultdict(list)
-    if scenarios:
-        for owner_id, name, digest in session.execute(
-                select(Attachment.owner_id, Attachment.filename, Attachment.sha256).where(
-                    Attachment.owner_type == EVIDENCE,
-                    Attachment.owner_id.in_([s.id for s in scenarios]))):
-            files[owner_id].append(f"{name}（SHA-256 {digest[:16]}…）")
     landed = {s.id for s, _ in landed_in(session, period)}
     for s in scenarios:
         dates = _dates(s)
@@ -118,7 +111,7 @@ def scenario_rows(session, period):
                "landed": dates.get("landed") if s.id in landed else None,
                "tenants": "、".join(m.tenant.name for m in s.matches if m.withdrawn_on is None),
                "value": s.contract_value_fen if s.id in landed else None,
-               "evidence": "；".join(files[s.id])}
+               "evidence_id": s.id}
 
 
 def activity_rows(session, period):
@@ -152,8 +145,9 @@ def register(reg):
         Column("discovered", "挖掘日期", "date"), Column("published", "发布日期", "date"),
         Column("matched", "对接日期", "date"), Column("piloting", "试点日期", "date"),
         Column("landed", "落地日期", "date"), Column("tenants", "对接企业"),
-        Column("value", "合同金额（元）", "money"), Column("evidence", "落地证明材料")),
-        scenario_rows))
+        Column("value", "合同金额（元）", "money")),
+        # Its landing evidence (contracts, acceptance records) ends the sheet, whole hashes.
+        scenario_rows, evidence=EVIDENCE))
     reg.add_sheet(Sheet("场景挖掘工作记录", "C1", (
         Column("date", "日期", "date"), Column("kind", "工作方式"), Column("staff", "参与人员"),
         Column("counterpart", "对接单位"), Column("district", "区县"), Column("notes", "工作内容"),

@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 from sqlalchemy import select
 
 from community import audit
-from community.files import attachments_of
+from community.files import active_attachments
 from community.models import SECTORS
 from community.permissions import member_of
 from community.refusals import Invalid, Refused
@@ -176,7 +176,7 @@ def move(session, actor, scenario, stage, on, reason, today, contract_value=None
         raise Invalid(errors)
     if _rank(stage) >= _rank("matched") and not active_matches(scenario):
         raise Refused("stage_needs_match")
-    if stage == "landed" and not attachments_of(session, EVIDENCE, scenario.id):
+    if stage == "landed" and not active_attachments(session, EVIDENCE, [scenario.id]):
         raise Refused("landing_needs_evidence")
     before = audit.snapshot(scenario)
     scenario.stage = stage

@@ -11,6 +11,7 @@ SERVED_SOURCE = "services"
 
 def init_app(app):
     from community.labels import N_
+    from community.files import tenant_record
     from community.permissions import can
     from community.registry import NavItem, TenantSection, registry
     from services import bills, financing, ledger, models  # noqa: F401  (tables for Alembic)
@@ -26,7 +27,7 @@ def init_app(app):
     reg.add_labels(LABELS)
     reg.add_served_source(SERVED_SOURCE, "公共服务")
     reg.add_audit_words(objects={
-        "service_request": N_("服务申请"), "grant": N_("补贴发放"), "subsidy_grant": N_("补贴发放"),
+        "service_request": N_("服务申请"), "grant": N_("补贴发放"), "service_grant": N_("补贴发放"), "subsidy_grant": N_("补贴发放"),
         "quota": N_("补贴额度"), "provider": N_("服务机构"), "agreement": N_("合作协议"),
         "service_category": N_("服务项目"), "bill": N_("账单"), "financing_need": N_("融资需求"),
         "match_meeting": N_("投融资对接"), "amenity": N_("生活配套"),
@@ -40,6 +41,8 @@ def init_app(app):
     reg.add_attachment_owner(ledger.AGREEMENT, lambda user, _id: can(user, "view"))
     reg.add_attachment_owner(ledger.REQUEST, request_views.can_view_files)
     reg.add_attachment_owner(bills.BILL_FILE, bill_views.can_view_file)
+    reg.add_attachment_owner(ledger.GRANT, tenant_record(models.Grant))
+    reg.add_attachment_owner(ledger.PROVIDER, lambda user, _id: can(user, "view"))
     reg.add_nav(NavItem("services.queue", N_("服务"), lambda user: can(user, "view")))
     reg.add_nav(NavItem("services.mine", N_("企业服务"),
                         lambda user: can(user, "request_service")))

@@ -20,6 +20,8 @@ from services.models import Grant, Provider, ServiceCategory, ServiceRequest
 
 AGREEMENT = "provider_agreement"  # attachment owner: an agreement's file
 REQUEST = "service_request"  # attachment owner: a request's outcome files
+GRANT = "service_grant"  # attachment owner: a subsidy's files (voucher, usage record)
+PROVIDER = "provider"  # attachment owner: a provider's own files (licence, qualifications)
 SHORT = {"registration": "登记注册", "bookkeeping": "财务代账", "tax": "税务申报",
          "legal": "法律咨询", "adaptation": "适配验证", "patent": "专利申报"}
 # P1 asks for access to compute, data and models: a provider of these under agreement.
@@ -132,7 +134,8 @@ def service_rows(session, period):
                "completion_days": _days(r.requested_at.date(), r.completed_on),
                "outcome": r.outcome, "quantity": r.quantity,
                "unit": label("service_unit", r.category.unit), "value": r.value_fen,
-               "free": r.category.free, "rating": r.rating, "comment": r.rating_comment}
+               "free": r.category.free, "rating": r.rating, "comment": r.rating_comment,
+               "evidence_id": r.id}
 
 
 def grant_rows(session, period):
@@ -146,7 +149,7 @@ def grant_rows(session, period):
                "kind": g.category.name, "provider": g.provider.name if g.provider else "",
                "quantity": g.quantity, "unit": label("service_unit", g.category.unit),
                "value": g.value_fen, "request": f"#{g.request_id}" if g.request_id else "",
-               "note": g.note}
+               "note": g.note, "evidence_id": g.id}
 
 
 def provider_rows(session, period):
@@ -158,7 +161,8 @@ def provider_rows(session, period):
         .where(func.date(Provider.created_at) <= period.end)
         .order_by(Provider.kind, Provider.name)).all()
     files = dict(session.execute(
-        select(Attachment.owner_id, func.count()).where(Attachment.owner_type == AGREEMENT)
+        select(Attachment.owner_id, func.count()).where(Attachment.owner_type == AGREEMENT,
+                                                        Attachment.withdrawn_at.is_(None))
         .group_by(Attachment.owner_id)).all())
     for p in providers:
         agreement = current_agreement(p, period.as_of)
@@ -172,7 +176,8 @@ def provider_rows(session, period):
                "starts": agreement.starts_on if agreement else None,
                "ends": agreement.ends_on if agreement else None,
                "state": label("agreement_state", agreement_state(agreement, period.as_of)),
-               "files": files.get(agreement.id, 0) if agreement else 0}
+               "files": files.get(agreement.id, 0) if agreement else 0,
+               "evidence_id": agreement.id if agreement else None}
 
 
 def register(reg):
@@ -188,7 +193,7 @@ def register(reg):
         Column("uscc", "统一社会信用代码"), Column("kind", "支持类型"),
         Column("provider", "服务机构"), Column("quantity", "数量", "number"),
         Column("unit", "单位"), Column("value", "折合金额（元）", "money"),
-        Column("request", "关联服务申请"), Column("note", "备注")), grant_rows))
+        Column("request", "关联服务申请"), Column("note", "备注")), grant_rows, evidence=GRANT))
     reg.add_sheet(Sheet("公共服务台账", "G1", (
         Column("tenant", "企业名称"), Column("uscc", "统一社会信用代码"),
         Column("section", "服务类别"), Column("category", "服务项目"),
@@ -199,7 +204,7 @@ def register(reg):
         Column("quantity", "数量", "number"), Column("unit", "单位"),
         Column("value", "服务价值（元）", "money"), Column("free", "免费", "bool"),
         Column("rating", "满意度（1-5）", "number"), Column("comment", "评价意见")),
-        service_rows))
+        service_rows, evidence=REQUEST))
     reg.add_sheet(Sheet("服务资源清单", "G1", (
         Column("name", "机构名称"), Column("kind", "机构类型"),
         Column("uscc", "统一社会信用代码"), Column("services", "服务范围"),
@@ -207,5 +212,8 @@ def register(reg):
         Column("phone", "联系电话", "phone"), Column("resident", "入驻金融机构", "bool"),
         Column("agreement", "合作协议"), Column("starts", "协议生效日", "date"),
         Column("ends", "协议到期日", "date"), Column("state", "协议状态"),
-        Column("files", "协议文件数", "number")), provider_rows))
+        Column("files", "协议文件数", "number")),
+        # A row states the agreement in force: its files are the row's evidence (the
+        # provider's own files evidence 入驻金融机构, and show on its page).
+        provider_rows, evidence=AGREEMENT))
 

@@ -132,6 +132,8 @@ EXPECTED = {
     "community.tenant_import_template": EDIT,
     "community.member_add": EDIT_POST,
     "community.file_upload": EDIT_POST,
+    "community.file_withdraw": EDIT_POST,  # an empty post: no reason, nothing withdrawn
+    "community.file_replace": EDIT_POST,
     "community.file_download": answers(LOGIN, 200, 403, 200, 403, 200),  # tenant A's file
     "community.milestone_save": answers(LOGIN, 403, 403, 403, 403, 302),  # admin; empty: back
     "community.report": answers(LOGIN, 403, 403, 200, 403, 200),  # an assessor: inside a grant
@@ -247,6 +249,8 @@ EXPECTED = {
     "community.pack": answers(LOGIN, 403, 403, 200, 403, 200),  # a period granted to no one
     "community.pack_download": answers(LOGIN, 403, 403, 200, 403, 200),
 }
+# A record's evidence page asks what its files' download asks (tenant A's firm).
+EXPECTED["community.evidence_files"] = EXPECTED["community.file_download"]
 
 
 # --- tenant A's world ----------------------------------------------------------------

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from community import audit
 from community.extensions import db
-from community.files import can_view_attachment, save_attachment
+from community.files import can_view_attachment, download_name, save_attachment
 from community.forms import ActionForm, SettingsForm, UploadForm, UserForm
 from community.models import Attachment, Tenant, User
 from community.permissions import can
@@ -96,5 +96,5 @@ def file_download(attachment_id):
                      note=attachment.filename)
         commit()
     return send_from_directory(current_app.config["UPLOAD_FOLDER"], attachment.stored_name,
-                               as_attachment=True, download_name=attachment.filename,
+                               as_attachment=True, download_name=download_name(attachment),
                                mimetype=attachment.content_type)

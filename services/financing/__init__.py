@@ -13,11 +13,14 @@ def register(app, reg):
     from services.financing.demo import load_demo
     from services.financing.labels import LABELS
     from services.financing.messages import MESSAGES
+    from community.files import tenant_record
     from community.labels import N_
+    from services.models import MatchMeeting
 
     reg.add_messages(MESSAGES)
     reg.add_labels(LABELS)
     ledger.register(reg)
+    reg.add_attachment_owner(ledger.MEETING, tenant_record(MatchMeeting))
     # Staff reach financing and amenities through the services tabs (services/_layout.html).
     reg.add_nav(NavItem("services.financing_mine", N_("融资对接"),
                         lambda user: can(user, "request_service") and not can(user, "view")))

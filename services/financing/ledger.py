@@ -17,7 +17,10 @@ from community.registry import Column, Indicator, Sheet
 from community.settings import community_zone
 from services.financing.residency import resident_in
 from services.financing.rules import RAISED
+from services.ledger import PROVIDER
 from services.models import AMENITY_KINDS, Amenity, FinanceProduct, MatchMeeting, Provider
+
+MEETING = "match_meeting"  # attachment owner: a meeting's files (minutes, term sheet)
 
 
 def _num(value):
@@ -90,7 +93,8 @@ def meeting_rows(session, period):
                "stage": label("need_stage", m.need.stage) if m.need else "",
                "outcome": label("meeting_outcome", m.outcome if known else "pending"),
                "amount": m.amount_wan if known else None,
-               "outcome_on": m.outcome_on if known else None, "note": m.note}
+               "outcome_on": m.outcome_on if known else None, "note": m.note,
+               "evidence_id": m.id}
 
 
 def product_rows(session, period):
@@ -111,7 +115,7 @@ def institution_rows(session, period):
     for p in institutions:
         yield {"name": p.name, "kind": label("provider_kind", p.kind), "uscc": p.uscc,
                "contact": p.contact_name, "phone": p.contact_phone or None,
-               "address": p.address, "meetings": held.get(p.id, 0)}
+               "address": p.address, "meetings": held.get(p.id, 0), "evidence_id": p.id}
 
 
 def _listed_in(period):
@@ -156,7 +160,8 @@ def register(reg):
         Column("institution_kind", "机构类型"),
         Column("need_amount", "融资需求（万元）", "number"), Column("stage", "融资阶段"),
         Column("outcome", "对接结果"), Column("amount", "金额（万元）", "number"),
-        Column("outcome_on", "结果日期", "date"), Column("note", "备注")), meeting_rows))
+        Column("outcome_on", "结果日期", "date"), Column("note", "备注")), meeting_rows,
+        evidence=MEETING))
     reg.add_sheet(Sheet("金融服务产品", "F1", (
         Column("name", "社区专项金融服务产品名称"),
         Column("scale_wan", "金融服务规模（万元）", "number"), Column("formation", "组建形式"),
@@ -167,7 +172,7 @@ def register(reg):
         Column("name", "机构名称"), Column("kind", "机构类型"),
         Column("uscc", "统一社会信用代码"), Column("contact", "联系人"),
         Column("phone", "联系电话", "phone"), Column("address", "地址"),
-        Column("meetings", "本期对接次数", "number")), institution_rows))
+        Column("meetings", "本期对接次数", "number")), institution_rows, evidence=PROVIDER))
     reg.add_sheet(Sheet("生活配套清单", "L1", (
         Column("name", "名称"), Column("kind", "类型"), Column("address", "地址"),
         Column("distance_m", "距社区（米）", "number"), Column("note", "说明"),

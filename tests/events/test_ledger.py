@@ -126,7 +126,7 @@ def test_event_sheet_rows(app, make_event, make_registration):
         "venue": "重庆大学虎溪校区图书馆报告厅",
         "organisers": "重庆渝创空间运营管理有限公司；协办：重庆市软件行业协会",
         "status": "已举办", "registered": 3, "attended": 2, "has_notice": True, "photos": 1,
-        "summary": "顺利", "lacking": ""}
+        "summary": "顺利", "lacking": "", "evidence_id": row["evidence_id"]}
     assert row["date"] == (NOW + timedelta(days=7)).date()
 
 

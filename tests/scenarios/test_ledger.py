@@ -2,6 +2,7 @@
 those with the district apart; the two sheets carry dates, firms and evidence."""
 from datetime import date
 
+from community.export import sheet_frame
 from community.extensions import db
 from community.files import save_attachment
 from community.periods import Period
@@ -57,6 +58,8 @@ def test_the_sheets_carry_stage_dates_firms_and_evidence(app, make_scenario, mak
     assert (row["discovered"], row["matched"], row["landed"]) == (
         date(2026, 5, 1), date(2026, 5, 1), date(2026, 8, 1))
     assert row["tenants"] == "重庆影像智能科技有限公司" and row["value"] == 10000000
-    assert row["evidence"].startswith("验收记录.pdf（SHA-256 ")
+    sheet = next(s for s in registry().sheets if s.title == "场景台账")
+    evidence = sheet_frame(db.session, sheet, YEAR)["证明材料（SHA-256）"][0]
+    assert evidence.startswith("验收记录.pdf ") and len(evidence.split()[-1]) == 64
     work = list(ledger.activity_rows(db.session, YEAR))
     assert [(w["counterpart"], w["count"]) for w in work] == [("渝北区经信委", 1)]

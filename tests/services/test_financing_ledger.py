@@ -81,7 +81,7 @@ def test_the_meeting_ledger_shows_an_outcome_once_it_was_known(app, make_tenant)
                    "uscc": tenant.uscc, "institution": "两江天使投资基金",
                    "institution_kind": "投资机构", "need_amount": Decimal("200.00"),
                    "stage": "天使轮", "outcome": "待反馈", "amount": None,
-                   "outcome_on": None, "note": "对接"}
+                   "outcome_on": None, "note": "对接", "evidence_id": row["evidence_id"]}
     [row] = sheet("投融资对接台账", YEAR)
     assert (row["outcome"], row["amount"], row["outcome_on"]) == (
         "已投资", Decimal("300.00"), date(2026, 7, 15))
@@ -102,7 +102,7 @@ def test_the_product_and_institution_sheets_list_the_periods_own(app, make_tenan
     assert [r["name"] for r in sheet("金融服务产品", H2)] == ["OPC科创贷", "下半年的产品"]
     assert sheet("入驻金融机构", H1) == [{
         "name": "重庆银行两江科技支行", "kind": "银行", "uscc": None, "contact": "王经理",
-        "phone": "13800138000", "address": "", "meetings": 1}]
+        "phone": "13800138000", "address": "", "meetings": 1, "evidence_id": bank.id}]
     assert sheet("入驻金融机构", H2)[0]["meetings"] == 0
 
 
