@@ -28,6 +28,7 @@ def init_app(app):
                         actions={"booking.released": N_("释放未签到的预约"),
                                  "booking.checked_in": N_("确认预约已签到")})
     ledger.register(reg)
+    reg.add_dated("booking", "starts_at")  # community.locks: a booking belongs to its day
     reg.add_attachment_owner(ledger.EVIDENCE, tenant_record(models.Booking))
     reg.add_nav(NavItem("booking.rooms", "预约场地", lambda user: can(user, "book")))
     reg.add_nav(NavItem("booking.my_bookings", "预约记录", lambda user: can(user, "book")))

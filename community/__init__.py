@@ -17,6 +17,7 @@ SERVED_SOURCE = "community"  # services staff logged by hand before the services
 def init_app(app):
     from community import audit, chain, cli, ledger, opc, views  # noqa: F401 (chain: seals)
     from community import packs
+    from community import gaps
     from community import assessors
     from community.extensions import db
     from community.files import tenant_record
@@ -47,6 +48,7 @@ def init_app(app):
     # The site's tenure (lease, agreement, deed: 附件2 场地权属), owned by the settings row.
     reg.add_attachment_owner("community", lambda user, _id: can(user, "edit"))
     ledger.register(reg)
+    gaps.register(reg)  # the completeness page: the rows that still lack evidence
     packs.register(app, reg)
 
     # The write transaction must begin before anything reads (loading the user does).

@@ -126,10 +126,10 @@ def firms_served_window(session, period):
 
 
 def firms_lacking_licence(session, period):
-    """S4's firms without their business licence file attached."""
-    filed = set(session.scalars(select(Attachment.owner_id).where(
-        Attachment.owner_type == opc.LICENCE_FILE)))
-    return len(_s4_ids(session, period) - filed)
+    """S4's firms without their business licence file: the gaps' own count
+    (community.gaps), so the cover and the completeness page agree."""
+    from community.gaps import unlicensed
+    return len(unlicensed(session, period))
 
 
 def _so_far(period):

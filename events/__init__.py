@@ -14,7 +14,7 @@ def init_app(app):
     from community.dbsetup import utcnow
     from community.extensions import csrf
     from community.registry import NavItem, registry
-    from events import cli, ledger, models  # noqa: F401  (tables known to Alembic)
+    from events import cli, gaps, ledger, models  # noqa: F401  (tables known to Alembic)
     from events.demo import load_demo
     from events.labels import LABELS
     from events.messages import MESSAGES
@@ -45,6 +45,8 @@ def init_app(app):
                                  "registration.checked_in": N_("为报名者签到"),
                                  "event.held": N_("将活动标记为已举办")})
     ledger.register(reg)
+    gaps.register(reg)
+    reg.add_dated("event", "starts_at")  # community.locks: an event belongs to its day
     reg.add_nav(NavItem("events.index", "活动", can_view))
     reg.add_demo(load_demo)
     reg.add_attachment_owner(ledger.NOTICE, lambda user, _id: can_view(user))

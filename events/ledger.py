@@ -90,11 +90,9 @@ def _period_end(session, period):
 
 def lacking_evidence(session, period):
     """E1's 缺证据记录: events held in the period without a notice, a sign-in record
-    or photos."""
-    held = session.scalars(select(Event).where(
-        Event.status == "held", _starting_in(session, period))).all()
-    flags = evidence_lacking(session, held, _period_end(session, period))
-    return sum(1 for e in held if set(flags[e.id]) & set(EVIDENCE))
+    or photos (the gaps' own count: events.gaps)."""
+    from events.gaps import held_lacking
+    return len(held_lacking(session, period))
 
 
 def attachment_counts(session, owner_type, event_ids):
@@ -103,7 +101,8 @@ def attachment_counts(session, owner_type, event_ids):
         return {}
     return dict(session.execute(
         select(Attachment.owner_id, func.count()).where(
-            Attachment.owner_type == owner_type, Attachment.owner_id.in_(event_ids))
+            Attachment.owner_type == owner_type, Attachment.owner_id.in_(event_ids),
+            Attachment.withdrawn_at.is_(None))  # a withdrawn file evidences nothing
         .group_by(Attachment.owner_id)).all())
 
 

@@ -13,7 +13,7 @@ def init_app(app):
     from community.labels import N_
     from community.permissions import can
     from community.registry import NavItem, registry
-    from scenarios import ledger, models  # noqa: F401  (tables known to Alembic)
+    from scenarios import gaps, ledger, models  # noqa: F401  (tables known to Alembic)
     from scenarios.demo import load_demo
     from scenarios.labels import LABELS
     from scenarios.messages import MESSAGES
@@ -35,6 +35,11 @@ def init_app(app):
                                  "scenario.landed": N_("应用场景落地"),
                                  "scenario.dropped": N_("终止应用场景")})
     ledger.register(reg)
+    gaps.register(reg)
+    # community.locks: a scenario spans discovery to landing; a match its confirmed days.
+    reg.add_dated("scenario", "discovered_on", "landed_on", ranged=True)
+    reg.add_dated("scenario_match", "matched_on", "withdrawn_on", ranged=True)
+    reg.add_dated("sourcing_activity", "held_on")
     reg.add_attachment_owner(EVIDENCE, lambda user, _id: can(user, "view"))
     reg.add_nav(NavItem("scenarios.board", N_("应用场景"), lambda user: can(user, "view")))
     reg.add_nav(NavItem("scenarios.published", N_("应用场景"),

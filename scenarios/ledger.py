@@ -55,11 +55,10 @@ def c1_detail(session, period):
 
 
 def c1_lacking(session, period):
-    """Landed scenarios of the period without an evidence file."""
-    ids = [s.id for s, _ in landed_in(session, period)]
-    with_files = set(session.scalars(select(Attachment.owner_id).where(
-        Attachment.owner_type == EVIDENCE, Attachment.owner_id.in_(ids)))) if ids else set()
-    return sum(1 for i in ids if i not in with_files)
+    """Landed scenarios of the period without an evidence file not withdrawn (the gaps'
+    count: scenarios.gaps)."""
+    from scenarios.gaps import landed_lacking
+    return len(landed_lacking(session, period))
 
 
 def _discovered(period):

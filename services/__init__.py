@@ -14,7 +14,7 @@ def init_app(app):
     from community.files import tenant_record
     from community.permissions import can
     from community.registry import NavItem, TenantSection, registry
-    from services import bills, financing, ledger, models  # noqa: F401  (tables for Alembic)
+    from services import bills, financing, gaps, ledger, models  # noqa: F401  (tables for Alembic)
     from services.demo import load_demo
     from services.labels import LABELS
     from services.messages import MESSAGES
@@ -38,6 +38,14 @@ def init_app(app):
                  "service_request.assigned": N_("为服务申请派单"),
                  "service_request.started": N_("开始办理服务申请")})
     ledger.register(reg)
+    gaps.register(reg)
+    # community.locks: what places each record in a period (a request by the day it was
+    # completed: an open one is in no ledger yet).
+    reg.add_dated("service_request", "completed_on")
+    reg.add_dated("subsidy_grant", "granted_on")
+    reg.add_dated("match_meeting", "met_on")
+    reg.add_dated("agreement", "starts_on", "ends_on", ranged=True)
+    reg.add_dated("amenity", "listed_on", "withdrawn_on", ranged=True)
     reg.add_attachment_owner(ledger.AGREEMENT, lambda user, _id: can(user, "view"))
     reg.add_attachment_owner(ledger.REQUEST, request_views.can_view_files)
     reg.add_attachment_owner(bills.BILL_FILE, bill_views.can_view_file)

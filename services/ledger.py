@@ -63,9 +63,17 @@ def g1_detail(session, period):
 
 
 def g1_lacking(session, period):
-    """Completed services of the period the firm has not confirmed and rated."""
-    return session.scalar(select(func.count()).select_from(ServiceRequest)
-                          .where(*_completed_in(period), ServiceRequest.confirmed_at.is_(None)))
+    """Completed services of the period without outcome or the firm's rating, and the
+    providers behind them without an agreement in force (the gaps' count: services.gaps)."""
+    from services.gaps import g1_count
+    return g1_count(session, period)
+
+
+def p1_lacking(session, period):
+    """Grants of the period without provider or value, and their providers without an
+    agreement in force (the gaps' count: services.gaps)."""
+    from services.gaps import p1_count
+    return p1_count(session, period)
 
 
 def _granted_in(period):
@@ -184,7 +192,8 @@ def register(reg):
     """Plug G1, P1 and the services sheets into the registry."""
     reg.add_indicator(Indicator(
         "P1", "专业服务", "Professional services", "笔", p1_value, detail=p1_detail,
-        met=p1_met, target_text="接入算力、数据、模型资源并为企业提供支持"))
+        met=p1_met, lacking=p1_lacking,
+        target_text="接入算力、数据、模型资源并为企业提供支持"))
     reg.add_indicator(Indicator(
         "G1", "公共服务包", "Public-service package", "类", g1_value, Decimal(len(PACKAGE)),
         detail=g1_detail, lacking=g1_lacking))

@@ -108,6 +108,7 @@ EXPECTED = {
     "community.dashboard": answers(LOGIN, 302, 302, 200, 200, 200),  # a founder: to its firm;
     # an assessor without a grant: a page saying none is granted
     "community.export": VIEW,  # an assessor only inside a granted period (none here)
+    "community.evidence_gaps": EDIT,  # an assessor only inside a granted period (none here)
     "community.settings": ADMIN,
     "community.users": ADMIN,
     "community.user_new": ADMIN,
