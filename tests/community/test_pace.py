@@ -162,7 +162,7 @@ def test_dashboard_shows_the_pace(app, client, login, counted, make_tenant):
     serve(make_tenant(), date(day.year, 1, 1))
     login("staff")
     page = client.get("/").get_data(as_text=True)
-    assert 'class="pace-list"' in page and 'data-code="T1"' in page
+    assert 'class="pace-list"' in page and 'data-pace="T1"' in page
     assert "T1：已完成 1 次，目标 24 次" in page and "<svg" in page
     # those behind come first: T1 (1 by today, unless today is near 1 January) and S4
-    assert page.index('data-code="S4"') < page.index('class="cards"')
+    assert page.index('data-pace="S4"') < page.index('class="cards"')

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from community.extensions import db
 from community.files import save_attachment
-from community.models import AuditEntry, ServedRecord
+from community.models import AssessorGrant, AuditEntry, ServedRecord
 from community.periods import Period
 from community.registry import registry
 from community.settings import targets
@@ -140,7 +140,10 @@ def test_checkin_sheet_names_only_those_who_agreed(app, make_event, make_registr
 def test_assessor_export_masks_phones_and_unconsented_names(client, login, make_event,
                                                            make_registration, app):
     held_event(make_event, make_registration, app)
-    login("assessor")
+    assessor = login("assessor")
+    db.session.add(AssessorGrant(user_id=assessor.id, start_on=date(2026, 1, 1),
+                                 end_on=date(2026, 12, 31)))
+    db.session.commit()
     response = client.get("/ledger.xlsx?period=custom&start=2026-01-01&end=2026-12-31")
     sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None)
     events, detail = sheets["活动台账"], sheets["活动签到明细"]

@@ -295,7 +295,7 @@ def test_the_template_downloads(client, login):
 
 @pytest.mark.parametrize("role, listing, reading, template, posting", [
     ("member", 403, 403, 403, 403),
-    ("assessor", 200, 200, 403, 403),
+    ("assessor", 403, 403, 403, 403),  # reads the ledgers of its granted periods, not bills
     ("staff", 200, 200, 200, 302),
     ("admin", 200, 200, 200, 302),
 ])

@@ -112,13 +112,13 @@ def test_a_grant_over_quota_shows_what_remains_and_writes_nothing(client, login,
     assert ">20<" in used_left and "<b>30</b>" in used_left
 
 
-def test_assessors_read_but_do_not_write(client, login, make_tenant):
+def test_assessors_neither_open_nor_write(client, login, make_tenant):
     tenant = make_tenant()
     compute = catalogue.category(db.session, "compute")
-    login("assessor")
+    login("assessor")  # it reads the ledgers of its granted periods, not the console
     for path in ("/services", "/services/providers", "/services/catalogue",
                  "/services/grants", "/services/quotas"):
-        assert client.get(path).status_code == 200, path
+        assert client.get(path).status_code == 403, path
     response = client.post("/services/quotas", data={
         "tenant_id": tenant.id, "year": 2026, "category_id": compute.id,
         "measure": "quantity", "amount": "10"})
