@@ -424,8 +424,9 @@ def register(app, reg):
     """Where packs are kept, how the trail names them, their labels and menu entry."""
     from community.registry import NavItem
     from community.tasks import init_app as init_tasks
-    # Beside the uploads (the instance folder in production, a test's own folder).
-    app.config.setdefault("PACK_FOLDER", os.path.join(
+    # Beside the uploads (the instance folder in production, a test's own folder); the
+    # web app and a separate task consumer must name the same folder.
+    app.config.setdefault("PACK_FOLDER", os.environ.get("PACK_FOLDER") or os.path.join(
         os.path.dirname(os.path.abspath(app.config["UPLOAD_FOLDER"])), "packs"))
     init_tasks(app)
     reg.add_messages(MESSAGES)
