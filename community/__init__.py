@@ -25,7 +25,7 @@ def init_app(app):
     from community.labels import LABELS
     from community.messages import MESSAGES
     from community.permissions import CORE_GRANTS, can, can_view_tenant
-    from community.views import holidays as holiday_views
+    from community.views import holidays as holiday_views, locks as lock_views
     from community.views.tenants import undetermined_firms
     from community.web import enforce_login, start_write_transaction
 
@@ -37,6 +37,8 @@ def init_app(app):
     reg.add_labels(LABELS)
     reg.add_attachment_owner("tenant", can_view_tenant)
     reg.add_attachment_owner("zone", lambda user, _id: can(user, "view"))
+    # The site's tenure (lease, agreement, deed: 附件2 场地权属), owned by the settings row.
+    reg.add_attachment_owner("community", lambda user, _id: can(user, "edit"))
     reg.add_attachment_owner(opc.LICENCE_FILE, can_view_tenant)
     reg.add_attachment_owner("desk", lambda user, _id: can(user, "view"))
     reg.add_attachment_owner("desk_assignment", tenant_record(DeskAssignment))
@@ -45,15 +47,22 @@ def init_app(app):
     reg.add_audit_words(objects=audit.CORE_OBJECTS, actions=audit.CORE_ACTIONS,
                         verbs=audit.VERBS)
     assessors.register(reg)
-    # The site's tenure (lease, agreement, deed: 附件2 场地权属), owned by the settings row.
-    reg.add_attachment_owner("community", lambda user, _id: can(user, "edit"))
     ledger.register(reg)
     gaps.register(reg)  # the completeness page: the rows that still lack evidence
     packs.register(app, reg)
+    # What dates the core's ledger records (community.locks): a state or an area from a
+    # day on reaches onward, so it is declared as an end.
+    reg.add_dated("tenant", "moved_in_on", "moved_out_on", "closed_on", ranged=True)
+    reg.add_dated("desk_assignment", "starts_on", "ends_on", ranged=True)
+    reg.add_dated("desk", "in_service_on", "state_from", ranged=True)
+    reg.add_dated("zone", "in_service_on", "out_of_service_on", "area_from", ranged=True)
+    reg.add_dated("served_record", "served_on")
+    reg.add_dated("licence", "effective_on")
 
     # The write transaction must begin before anything reads (loading the user does).
     app.before_request(start_write_transaction)
     app.before_request(enforce_login)
+    app.before_request(lock_views.apply_correction_reason)
 
     @app.teardown_request
     def rollback_uncommitted(exc):
@@ -94,7 +103,9 @@ def _template_helpers(app):
         return [item for item in registry().nav if item.visible(current_user)]
 
     app.jinja_env.globals.update(can=lambda permission: can(current_user, permission),
-                                 page_url=page_url, nav_items=nav_items)
+                                 page_url=page_url, nav_items=nav_items,
+                                 correction_reason=lambda: http_session.get(
+                                     "correction_reason"))  # community.views.locks
 
     @app.context_processor
     def helpers():

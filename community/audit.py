@@ -31,13 +31,14 @@ CORE_OBJECTS = {
     "desk_assignment": N_("工位分配"), "member": N_("企业成员"), "user": N_("账号"),
     "licence": N_("营业执照信息"), "attachment": N_("证明材料"),
     "served_record": N_("服务记录"), "holiday": N_("节假日"), "target": N_("目标值"),
-    "community": N_("社区设置"), "ledger": N_("台账"),
+    "community": N_("社区设置"), "ledger": N_("台账"), "period_lock": N_("锁定期"),
     "milestone": N_("任务计划"), "report": N_("运营报告"),
 }
 CORE_ACTIONS = {
     "ledger.exported": N_("导出台账"),
     "ledger.exported_full": N_("导出完整台账（含未脱敏手机号）"),
     "user.password_changed": N_("修改密码"),
+    "period_lock.created": N_("锁定了统计期间"),
     "report.downloaded": N_("下载了运营报告（PDF）"),
 }
 
@@ -84,11 +85,32 @@ def record(session, actor, action, obj=None, before=None, after=None, note="",
         changed = {k for k in after if before.get(k) != after.get(k)}
         if not changed and not note:
             return None
+    lock_id = None
+    correction = _correction(session, object_type, before, after)
+    if correction is not None:  # a change inside a locked period: marked, with its reason
+        lock, reason = correction
+        lock_id, note = lock.id, (f"{note}；更正原因：{reason}" if note else reason)
     entry = AuditEntry(at=utcnow(), actor_id=getattr(actor, "id", None), action=action,
                        object_type=object_type, object_id=object_id,
-                       before=before, after=after, note=note)
+                       before=before, after=after, note=note, lock_id=lock_id)
     session.add(entry)
     return entry
+
+
+def _correction(session, object_type, before, after):
+    """(lock, reason) when the change reaches a locked period (community.locks)."""
+    from flask import has_app_context
+    if not has_app_context() or (before is None and after is None):
+        return None
+    from community.registry import registry
+    dated = registry().dated.get(object_type)
+    if dated is None:
+        return None
+    from community import locks
+    from community.settings import community_zone
+    if not locks.period_locks(session):
+        return None
+    return locks.guard(session, dated, before, after, community_zone(session))
 
 
 def history(session, object_type, object_id, *parts):

@@ -74,6 +74,40 @@ def cover_frame(results, period):
                                        "完成率", "状态", "缺证据记录", "说明"])
 
 
+CORRECTIONS_TITLE = "锁定期后更正"
+
+
+def corrections_frame(session, reg, period, tz):
+    """锁定期后更正: every change made, with its reason, to a record of a locked period
+    that overlaps this one — so an assessor sees what moved after the review."""
+    from sqlalchemy import select
+
+    from community.models import AuditEntry, PeriodLock, User
+    words = reg.audit_words
+    rows = []
+    for entry, lock, actor in session.execute(
+            select(AuditEntry, PeriodLock, User)
+            .join(PeriodLock, PeriodLock.id == AuditEntry.lock_id)
+            .outerjoin(User, User.id == AuditEntry.actor_id)
+            .where(PeriodLock.start_on <= period.end, PeriodLock.end_on >= period.start)
+            .order_by(AuditEntry.seq)):
+        noun, _, verb = entry.action.partition(".")
+        what = words["actions"].get(entry.action) or (
+            words["verbs"].get(verb, verb) + words["objects"].get(noun, noun))
+        before, after = entry.before or {}, entry.after or {}
+        changes = "；".join(f"{key}：{before.get(key, '')} → {after.get(key, '')}"
+                           for key in sorted(set(before) | set(after))
+                           if before.get(key) != after.get(key) and before)
+        rows.append([entry.at.astimezone(tz).replace(tzinfo=None),
+                     actor.name if actor else "系统",
+                     f"{lock.label}（{lock.start_on:%Y-%m-%d} 至 {lock.end_on:%Y-%m-%d}）",
+                     what, f"{words['objects'].get(entry.object_type, entry.object_type)}"
+                           f" #{entry.object_id or ''}",
+                     safe_text(entry.note), safe_text(changes)])
+    return pd.DataFrame(rows, columns=["更正时间", "操作人", "锁定期间", "操作", "记录",
+                                       "更正原因", "变更内容"])
+
+
 def write_workbook(session, reg, targets, period, out, community_name="", full=False,
                    tz_name="Asia/Shanghai"):
     """Write the cover sheet 考核指标完成情况 and one sheet per ledger to `out`."""
@@ -96,6 +130,7 @@ def write_workbook(session, reg, targets, period, out, community_name="", full=F
         ws.cell(row=len(results) + 5, column=1,
                 value=f"审计记录：共 {count} 条；链首哈希（SHA-256）：{head or '—'}")
         _widths(ws, [10, 28, 14, 10, 6, 8, 10, 10, 48])
+        frames.append((CORRECTIONS_TITLE, corrections_frame(session, reg, period, tz)))
         for name, frame in frames:
             frame.to_excel(writer, sheet_name=name, index=False)
             _widths(writer.sheets[name], [max(10, min(40, len(str(c)) * 2 + 4))

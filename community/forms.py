@@ -142,20 +142,6 @@ class SettingsForm(FlaskForm):
     startup_years = IntegerField(
         _l("初创企业年限（年）"), validators=[InputRequired()],
         description=_l("成立未满此年限的企业属初创企业（参照财税〔2018〕55号：不超过5年）。"))
-
-
-class UserForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[InputRequired(), Length(max=64)])
-    name = StringField(_l("姓名"), validators=[InputRequired(), Length(max=100)])
-    role = SelectField(_l("角色"), choices=choices("role"))
-    tenant_id = SelectField(_l("所属企业（入驻企业成员）"), coerce=int, default=0)
-    password = PasswordField(_l("初始密码"), validators=[InputRequired(),
-                                                        Length(min=10, max=200)])
-
-
-class PeriodForm(FlaskForm):
-    """The dashboard's period choice (GET, so no CSRF needed)."""
-
     # 附件2 一、基本情况: the operator's own record (checked in community.settings)
     founded_on = DateField(_l("注册成立时间"), validators=[Optional()])
     registered_capital = StringField(_l("注册资金（万元）"), render_kw={"inputmode": "decimal"})
@@ -214,6 +200,20 @@ class MilestoneForm(FlaskForm):
     due_on = DateField(_l("时间"), validators=[InputRequired(DATE_MSG)])
     promise = TextAreaField(_l("计划进展"), render_kw={"rows": 3},
                             validators=[Length(max=5000)])
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[InputRequired(), Length(max=64)])
+    name = StringField(_l("姓名"), validators=[InputRequired(), Length(max=100)])
+    role = SelectField(_l("角色"), choices=choices("role"))
+    tenant_id = SelectField(_l("所属企业（入驻企业成员）"), coerce=int, default=0)
+    password = PasswordField(_l("初始密码"), validators=[InputRequired(),
+                                                        Length(min=10, max=200)])
+
+
+class PeriodForm(FlaskForm):
+    """The dashboard's period choice (GET, so no CSRF needed)."""
+
     class Meta:
         csrf = False
 
@@ -228,6 +228,24 @@ class MilestoneForm(FlaskForm):
 
 class TenantImportForm(FlaskForm):
     file = FileField(_l("xlsx 或 csv 文件"), validators=[FileRequired(_l("请选择文件。"))])
+
+
+class LockForm(FlaskForm):
+    """An admin locks a reported period (half-year presets fill the dates)."""
+
+    start_on = DateField(_l("开始日期"), validators=[InputRequired(_l("此项必填。"))])
+    end_on = DateField(_l("结束日期"), validators=[InputRequired(_l("此项必填。"))])
+    label = StringField(_l("名称"), validators=[Optional(), Length(max=100)],
+                        description=_l("如“2026年下半年（区级半年审核后）”"))
+    note = TextAreaField(_l("说明"), validators=[Optional(), Length(max=1000)])
+
+
+class CorrectionForm(FlaskForm):
+    """Start correcting records of a locked period: the reason every change will carry."""
+
+    reason = StringField(_l("更正原因"), validators=[InputRequired(_l("此项必填。")),
+                                                    Length(max=300)])
+    next = HiddenField()
 
 
 class GrantForm(FlaskForm):

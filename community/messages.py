@@ -60,6 +60,8 @@ MESSAGES = {
     "facts_in_future": _l("营业执照信息的生效日期不能晚于今天。"),
     "company_types_invalid": _l("请至少填写一种企业类型，每行一个，每个不超过60字。"),
     "startup_years_invalid": _l("初创企业年限应为1到50之间的整数。"),
+    "period_locked": _l("该记录属于已锁定的统计期间（%(period)s）：修改须先填写更正原因。"),
+    "period_already_locked": _l("该期间已经锁定。"),
     "nature_other_required": _l("选择“其他”时请填写运营机构性质。"),
     "focus_invalid": _l("聚焦领域最多12项，自填的每项不超过30字。"),
     "tenure_too_short": _l("租赁或协议使用的场地，使用期限不少于3年。"),

@@ -11,12 +11,12 @@ from community.registry import registry
 ROLES = ("admin", "staff", "member", "assessor")
 
 CORE_GRANTS = {
-    "admin": {"view", "edit", "export", "export_full", "admin"},
-    "staff": {"view", "edit", "export"},
+    "admin": {"view", "edit", "export", "export_full", "admin", "correct"},
+    "staff": {"view", "edit", "export", "correct"},
     # An assessor reads evidence only (the dashboard, ledgers, files, the trail of ledger
     # records, reports and packs), each for a granted period: may_read_period.
     "assessor": {"assess"},
-    "member": set(),
+    "member": {"correct"},  # correct: change a record of a locked period, with a reason
 }
 
 

@@ -177,6 +177,7 @@ def save_zone(session, actor, data, zone=None, area_effective_on=None):
     """Create or change a zone; an area change is kept as history from its date on."""
     clean = check_zone(session, data, zone.id if zone else None)
     before = audit.snapshot(zone) if zone else None
+    area_from = {}  # an area change: the day it counts from (what a period lock reads)
     if zone is None:
         zone = Zone(**clean)
         zone.areas.append(ZoneArea(area_m2=clean["area_m2"],
@@ -186,6 +187,7 @@ def save_zone(session, actor, data, zone=None, area_effective_on=None):
         if clean["area_m2"] != zone.area_m2:
             effective_on = max(area_effective_on or clean["in_service_on"],
                                clean["in_service_on"])
+            area_from["area_from"] = effective_on.isoformat()
             row = next((a for a in zone.areas if a.effective_on == effective_on), None)
             if row is None:
                 zone.areas.append(ZoneArea(area_m2=clean["area_m2"],
@@ -194,8 +196,9 @@ def save_zone(session, actor, data, zone=None, area_effective_on=None):
                 row.area_m2 = clean["area_m2"]
         for key, value in clean.items():
             setattr(zone, key, value)
+    session.flush()
     audit.record(session, actor, "zone.updated" if before else "zone.created", zone,
-                 before=before)
+                 before=before, after=dict(audit.snapshot(zone), **area_from))
     return zone
 
 
@@ -263,6 +266,7 @@ def set_desk_status(session, actor, desk, status, zero_rent, effective_on, today
     current = desk_state_on(desk, today)
     desk.status, desk.zero_rent = current.status, current.zero_rent
     audit.record(session, actor, "desk.updated", desk, before=before,
+                 after=dict(audit.snapshot(desk), state_from=effective_on.isoformat()),
                  note=f"自 {effective_on:%Y-%m-%d} 起")
     return desk
 

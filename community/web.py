@@ -114,7 +114,13 @@ def flash_refusal(exc):
         for code in exc.errors.values():
             flash(message(code), "error")
     else:
-        flash(message(exc.code, **exc.params), "error")
+        flash(message(exc.code, **exc.params), refusal_category(exc))
+
+
+def refusal_category(exc):
+    """How a refusal is shown: a change inside a locked period offers, beside the
+    message, the form that starts a correction (templates/base.html)."""
+    return "locked" if exc.code == "period_locked" else "error"
 
 
 def flash_form_errors(form):
@@ -156,7 +162,7 @@ def form_errors(form, exc):
             else:
                 flash(text, "error")
     else:
-        flash(message(exc.code, **exc.params), "error")
+        flash(message(exc.code, **exc.params), refusal_category(exc))
 
 
 class Page:

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app import PACKAGES, create_app
-from community.export import COVER_TITLE, sheet_name, write_workbook
+from community.export import CORRECTIONS_TITLE, COVER_TITLE, sheet_name, write_workbook
 from community.extensions import db
 from community.models import User
 from community.periods import period_for
@@ -277,7 +277,8 @@ def test_the_workbook_has_the_cover_then_the_sheets_in_the_bangs_order(app):
     write_workbook(db.session, reg, targets(db.session), period, out)
     out.seek(0)
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames == [COVER_TITLE] + [sheet_name(s.title) for s in reg.sheets]
+    assert book.sheetnames == ([COVER_TITLE] + [sheet_name(s.title) for s in reg.sheets]
+                               + [CORRECTIONS_TITLE])
     cover = [row[0] for row in book[COVER_TITLE].iter_rows(min_row=4, values_only=True)]
     assert cover[:len(BANG_ORDER)] == BANG_ORDER
     book.close()
