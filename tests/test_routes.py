@@ -115,6 +115,9 @@ EXPECTED = {
     "community.user_toggle": answers(LOGIN, 403, 403, 403, 403, 302),
     "community.audit_log": answers(LOGIN, 403, 403, 403, 200, 200),  # an assessor: its
     # periods' ledger records (here the page saying no period is granted)
+    "community.period_locks": ADMIN,
+    "community.corrections": answers(LOGIN, 200, 200, 200, 403, 200),  # anyone who writes
+    "community.corrections_end": answers(LOGIN, 302, 302, 302, 403, 302),
     "community.assessor_list": ADMIN,
     "community.assessor_grant": answers(LOGIN, 403, 403, 403, 403, 302),  # empty: back
     "community.assessor_revoke": answers(LOGIN, 403, 403, 403, 403, 302),
