@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from flask import current_app, has_request_context, render_template
 
+from community.charts import pace_chart
+from community.pace import pace_of, paced, sentence
 from community.periods import Period
 from community.registry import evaluate
 from community.report_charts import target_bars
@@ -90,8 +92,9 @@ def _reached(result, target, over, today):
     return Reached(result.code, result.title_zh, result.unit, target, actual, status)
 
 
-def goals(session, reg, figures, saved_targets, today):
-    """建设目标: each part's indicators per target year, target against reached."""
+def goals(session, reg, figures, saved_targets, today, pace_year):
+    """建设目标: each part's indicators per target year, target against reached, and the
+    pace of its count indicators through `pace_year` month by month."""
     parts = []
     for key, title, codes in GOALS:
         rows = []
@@ -108,8 +111,23 @@ def goals(session, reg, figures, saved_targets, today):
                 rows.append((year, _reached(result, target, year_period, today)))
         chart = target_bars([(f"{year} {r.code} {r.title}", r.actual, r.target, r.status)
                              for year, r in rows], title=title)
-        parts.append(dict(key=key, title=title, rows=rows, chart=chart))
+        parts.append(dict(key=key, title=title, rows=rows, chart=chart,
+                          paces=_paces(session, reg, codes, saved_targets, pace_year, today)))
     return parts
+
+
+def _paces(session, reg, codes, saved_targets, year, today):
+    """The month-by-month pace (community.pace) of the part's count indicators in the
+    report's year: [(sentence, chart)]."""
+    if year > today.year:
+        return []
+    by_code = {i.code: i for i in reg.indicators}
+    found = []
+    for code in codes:
+        if code in by_code and paced(by_code[code]):
+            pace = pace_of(session, by_code[code], saved_targets, year, today)
+            found.append((sentence(pace), pace_chart(pace, title=f"{code} {year}")))
+    return found
 
 
 def milestone_checks(session, figures, settings, today):
@@ -183,7 +201,7 @@ def report_context(session, reg, period, chooser=None):
     return dict(settings=settings, period=period, results=results, by_code=by_code,
                 texts=settings.report_texts or {}, sections=dict(REPORT_SECTIONS),
                 facilities=facilities(by_code, rows, period), rows=rows,
-                goals=goals(session, reg, figures, saved_targets, today),
+                goals=goals(session, reg, figures, saved_targets, today, period.as_of.year),
                 checks=checks,
                 milestone_chart=target_bars(
                     [(f"{c.milestone.due_on:%Y-%m-%d} {r.code} {r.title}", r.actual,
