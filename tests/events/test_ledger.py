@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from community.extensions import db
 from community.files import save_attachment
 from community.models import AssessorGrant, AuditEntry, ServedRecord
+from community.models import Attachment as AttachmentModel
 from community.periods import Period
 from community.registry import registry
 from community.settings import targets
@@ -258,3 +259,22 @@ def test_demo_attendees_credit_firms_only_by_member_mobile_or_staff(runner):
     names = set(db.session.scalars(select(Tenant.name)))
     assert any(r.organisation in names for r in db.session.scalars(select(Registration).where(
         Registration.tenant_id.is_(None))))
+
+
+def test_the_event_sheet_lists_its_notices_and_photos_in_force(app, make_event,
+                                                               make_registration):
+    from community.export import EVIDENCE_TITLE, sheet_frame
+    from community.files import withdraw_attachment
+    event = held_event(make_event, make_registration, app)
+    folder = app.config["UPLOAD_FOLDER"]
+    notice = save_attachment(db.session, None, folder, "event_notice", event.id, "通知.jpg",
+                             JPEG + b"n")
+    blurred = save_attachment(db.session, None, folder, "event_photo", event.id, "糊了.jpg",
+                              JPEG + b"b")
+    withdraw_attachment(db.session, None, blurred, "照片模糊")
+    db.session.commit()
+    sheet = next(s for s in registry().sheets if s.title == "活动台账")
+    cell = sheet_frame(db.session, sheet, YEAR)[EVIDENCE_TITLE][0]
+    photo = db.session.scalars(select(AttachmentModel).where(
+        AttachmentModel.owner_type == "event_photo", AttachmentModel.filename == "a.jpg")).one()
+    assert cell.splitlines() == [f"a.jpg {photo.sha256}", f"通知.jpg {notice.sha256}"]
