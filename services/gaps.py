@@ -42,11 +42,11 @@ def _request_lacks(request):
     return lacks
 
 
-def requests_lacking(session, period):
-    """[(request, lacks)] of the services completed in the period (three queries)."""
+def requests_lacking(session, period, *options):
+    """[(request, lacks)] of the services completed in the period: one query (the cover's
+    count), and one per relation `options` loads (the page's words)."""
     requests = session.scalars(
-        select(ServiceRequest).options(selectinload(ServiceRequest.tenant),
-                                       selectinload(ServiceRequest.category))
+        select(ServiceRequest).options(*options)
         .where(*_completed_in(period),
                (ServiceRequest.outcome == "") | ServiceRequest.confirmed_at.is_(None)
                | ServiceRequest.rating.is_(None))
@@ -58,15 +58,18 @@ def request_gaps(session, period):
     """G1: each completed service lacking its outcome or the firm's rating."""
     return [Gap("公共服务台账", f"{r.tenant.name} · {r.category.name}（{r.completed_on}）",
                 "、".join(lacks), "services.request_detail", {"request_id": r.id})
-            for r, lacks in requests_lacking(session, period)]
+            for r, lacks in requests_lacking(session, period,
+                                             selectinload(ServiceRequest.tenant),
+                                             selectinload(ServiceRequest.category))]
 
 
 # --- P1: grants -----------------------------------------------------------------------
 
-def grants_lacking(session, period):
-    """[(grant, lacks)] of the period's grants without provider or value (three queries)."""
+def grants_lacking(session, period, *options):
+    """[(grant, lacks)] of the period's grants without provider or value (one query, and
+    one per relation `options` loads)."""
     grants = session.scalars(
-        select(Grant).options(selectinload(Grant.tenant), selectinload(Grant.category))
+        select(Grant).options(*options)
         .where(*_granted_in(period), Grant.provider_id.is_(None) | (Grant.value_fen <= 0))
         .order_by(Grant.granted_on, Grant.id)).all()
     return [(g, [text for missing, text in ((g.provider_id is None, PROVIDER),
@@ -79,7 +82,8 @@ def grant_gaps(session, period):
     return [Gap("专业服务台账",
                 f"{g.tenant.name} · {g.category.name} {g.quantity:,.2f}（{g.granted_on}）",
                 "、".join(lacks), "services.grants", {})
-            for g, lacks in grants_lacking(session, period)]
+            for g, lacks in grants_lacking(session, period, selectinload(Grant.tenant),
+                                           selectinload(Grant.category))]
 
 
 # --- G1 and P1: providers used without an agreement -----------------------------------
@@ -128,17 +132,18 @@ def provider_gaps_for(code):
     def provider_gaps(session, period):
         """The providers behind the code's records lacking an agreement or its file."""
         return [Gap("服务资源清单", p.name, "、".join(lacks), "services.provider_detail",
-                    {"provider_id": p.id}) for p, lacks in providers_lacking(session, period, code)]
+                    {"provider_id": p.id})
+                for p, lacks in providers_lacking(session, period, code)]
     return provider_gaps
 
 
 # --- F1: matchmaking meetings ------------------------------------------------------------
 
-def meetings_lacking(session, period):
-    """The period's meetings (not voided) whose outcome is still pending (three queries)."""
+def meetings_lacking(session, period, *options):
+    """The period's meetings (not voided) whose outcome is still pending (one query, and
+    one per relation `options` loads)."""
     return session.scalars(
-        select(MatchMeeting).options(selectinload(MatchMeeting.tenant),
-                                     selectinload(MatchMeeting.provider))
+        select(MatchMeeting).options(*options)
         .where(_met_in(period), MatchMeeting.outcome == "pending")
         .order_by(MatchMeeting.met_on, MatchMeeting.id)).all()
 
@@ -147,7 +152,8 @@ def meeting_gaps(session, period):
     """F1: each meeting held without its outcome recorded."""
     return [Gap("投融资对接台账", f"{m.tenant.name} × {m.provider.name}（{m.met_on}）",
                 MEETING_OUTCOME, "services.financing_meeting", {"meeting_id": m.id})
-            for m in meetings_lacking(session, period)]
+            for m in meetings_lacking(session, period, selectinload(MatchMeeting.tenant),
+                                      selectinload(MatchMeeting.provider))]
 
 
 # --- the counts the cover shows ----------------------------------------------------------

@@ -13,6 +13,8 @@ from community.registry import registry
 from community.views import bp
 from community.views.dashboard import chosen_period
 
+SHOWN = 500  # per indicator: a city-wide community may lack thousands of licence files
+
 
 @bp.route("/evidence/gaps")
 def evidence_gaps():
@@ -25,5 +27,5 @@ def evidence_gaps():
     groups = collect(db.session, registry(), period)
     joiner = ", " if http_session.get("lang") == "en" else "、"
     return render_template("community/evidence_gaps.html", form=form, period=period,
-                           groups=groups, total=sum(len(g.gaps) for g in groups),
+                           groups=groups, total=sum(len(g.gaps) for g in groups), shown=SHOWN,
                            lacks=lambda gap: lacks_words(gap.lacks, gettext, joiner))

@@ -118,3 +118,16 @@ def test_on_the_demo_each_cover_count_equals_its_gaps_and_every_link_builds(app,
                     assert url_for(gap.endpoint, **gap.args).startswith("/")
             seen += len(group.gaps)
     assert seen  # the demo leaves something to file, so the page has rows to show
+
+
+def test_a_long_list_is_cut_short_and_says_how_many_there_are(
+        app, client, login, make_tenant, monkeypatch):
+    from community.views import evidence
+    monkeypatch.setattr(evidence, "SHOWN", 1)
+    make_tenant(name="重庆甲科技有限公司")
+    make_tenant(name="重庆乙科技有限公司")
+    login("staff")
+    body = client.get("/evidence/gaps", query_string=LATE_2025).get_data(as_text=True)
+    s4 = body.split('id="gaps-S4"')[1].split("</section>")[0]
+    assert "2 条记录缺少证据材料" in s4 and s4.count("<li>") == 1
+    assert "仅列出前 1 条，共 2 条" in s4
