@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from community.labels import label
-from community.models import Attachment
 from community.registry import Column, Indicator, Sheet, remembered
 from scenarios.models import Scenario, ScenarioMatch, ScenarioStage, SourcingActivity
 from scenarios.rules import EVIDENCE
