@@ -12,11 +12,9 @@ import hashlib
 import io
 import logging
 import os
-import re
 import secrets
 import tempfile
 import time
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +31,7 @@ from community.periods import Period, period_for
 from community.permissions import can, may_read_period
 from community.refusals import Invalid, Refused
 from community.registry import BANG
+from community.zipnames import Names, check_arcname, safe_part  # noqa: F401 (tests)
 
 log = logging.getLogger(__name__)
 KINDS = ("half_year", "annual", "acceptance", "custom")
@@ -47,10 +46,6 @@ MESSAGES = {
 EVIDENCE = "证明材料"
 CHUNK = 1024 * 1024
 PROGRESS_EVERY = 0.5  # seconds between committed progress updates
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-RESERVED = re.compile(r'[<>:"|?*]')
-WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)),
-                   *(f"LPT{n}" for n in range(1, 10))}
 
 
 # --- which period -----------------------------------------------------------------
@@ -120,53 +115,6 @@ def record_download(session, actor, pack):
 
 def pack_path(folder, pack):
     return os.path.join(folder, pack.stored_name) if pack.stored_name else None
-
-
-# --- names inside the zip ---------------------------------------------------------
-
-def safe_part(text, fallback="_", last=False):
-    """One path component, safe on every system: a path given as a name (../../evil.pdf,
-    C:\\扫描\\合同.pdf) keeps only its last part when `last`, else its separators become
-    underscores; no control characters, no reserved characters, no leading dots."""
-    text = unicodedata.normalize("NFC", str(text if text is not None else ""))
-    text = CONTROL.sub("", text)
-    if last:
-        text = re.split(r"[\\/]", text)[-1]
-    text = re.sub(r"[\\/]", "_", text)
-    text = RESERVED.sub("_", text).strip(" .")
-    if text.split(".")[0].upper() in WINDOWS_DEVICES:
-        text = "_" + text
-    if len(text) > 80:
-        stem, ext = os.path.splitext(text)
-        ext = ext if len(ext) <= 10 else ""
-        text = stem[:80 - len(ext)].rstrip(" .") + ext
-    return text or fallback
-
-
-def check_arcname(name):
-    """Refuse a zip entry name that could leave the folder it is unpacked in."""
-    parts = name.split("/")
-    if (not name or name.startswith("/") or "\\" in name or CONTROL.search(name)
-            or ":" in name or any(p in ("", ".", "..") for p in parts)):
-        raise ValueError(f"unsafe zip entry name {name!r}")
-    return name
-
-
-class Names:
-    """Entry names made unique (case-insensitively: Windows and macOS unpack them)."""
-
-    def __init__(self):
-        self.used = set()
-
-    def unique(self, folder, filename):
-        stem, ext = os.path.splitext(filename)
-        candidate, n = filename, 1
-        while f"{folder}/{candidate}".lower() in self.used:
-            n += 1
-            candidate = f"{stem} ({n}){ext}"
-        name = check_arcname(f"{folder}/{candidate}" if folder else candidate)
-        self.used.add(name.lower())
-        return name
 
 
 # --- the build --------------------------------------------------------------------
