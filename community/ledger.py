@@ -217,7 +217,7 @@ def tenant_rows_for(sources):
             select(Tenant).options(selectinload(Tenant.licences))
             .where(Tenant.id.in_(select(firms.c.tenant_id))).order_by(Tenant.name))
         filed = set(session.scalars(select(Attachment.owner_id).where(
-            Attachment.owner_type == opc.LICENCE_FILE,
+            Attachment.owner_type == opc.LICENCE_FILE, Attachment.withdrawn_at.is_(None),
             Attachment.owner_id.in_(select(firms.c.tenant_id)))))
         for t in tenants:
             licence = opc.licence_on(t.licences, period.as_of)

@@ -227,3 +227,17 @@ def test_a_desk_row_lists_its_assignments_files(app, make_tenant, make_member, m
     assert cells[desk.code] == (f"工位使用协议.pdf {first.sha256}\n"
                                 f"零租金确认.pdf {second.sha256}")
     assert pd.isna(cells[idle.code])
+
+
+def test_a_withdrawn_licence_no_longer_counts_as_filed(app, make_tenant):
+    tenant = make_tenant()
+    licence = save_attachment(db.session, None, app.config["UPLOAD_FOLDER"], "tenant_licence",
+                              tenant.id, "营业执照.pdf", PDF)
+    db.session.commit()
+    frame = sheet_frame(db.session, sheet("入驻/服务企业台账"), YEAR)
+    assert list(frame["营业执照已上传"]) == ["是"]
+    assert frame[EVIDENCE_TITLE][0] == f"营业执照.pdf {licence.sha256}"
+    withdraw_attachment(db.session, None, licence, "照片不清楚")
+    db.session.commit()
+    frame = sheet_frame(db.session, sheet("入驻/服务企业台账"), YEAR)
+    assert list(frame["营业执照已上传"]) == ["否"] and pd.isna(frame[EVIDENCE_TITLE][0])
