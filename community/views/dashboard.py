@@ -2,12 +2,12 @@
 import io
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, send_file
+from flask import abort, current_app, flash, redirect, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.extensions import db
-from community import assessors, audit, pace
+from community import assessors, audit, chain, pace
 from community.charts import pace_chart
 from community.export import write_workbook
 from community.forms import PeriodForm
@@ -26,7 +26,9 @@ def chosen_period(form):
     settings = current_settings(db.session)
     if not form.period.raw_data and can(current_user, "assess"):
         granted = assessors.granted_period(db.session, current_user, today())
-        if granted is not None:
+        if granted is not None:  # shown in the form as the custom range it is
+            form.period.data = "custom"
+            form.start.data, form.end.data = granted.start, granted.end
             return granted
     choice = form.period.data if form.period.data else "year"
     try:
@@ -62,7 +64,16 @@ def year_paces(period):
                          day)
     if not may_read_period(db.session, current_user, so_far):
         return year, []
-    return year, pace.paces(db.session, registry(), targets(db.session), year, day)
+    # Twelve readings of each indicator cost more than the rest of the page (S4's windows
+    # above all); they change only with the day or a change to a record, and every change
+    # is an entry in the audit chain: kept until its head moves.
+    key = (year, day, chain.head_of(db.session))
+    memo = current_app.extensions.setdefault("opc_pace_memo", {})
+    if key not in memo:
+        series = pace.paces(db.session, registry(), targets(db.session), year, day)
+        memo.clear()
+        memo[key] = series
+    return year, memo[key]
 
 
 @bp.route("/")

@@ -166,3 +166,28 @@ def test_dashboard_shows_the_pace(app, client, login, counted, make_tenant):
     assert "T1：已完成 1 次，目标 24 次" in page and "<svg" in page
     # those behind come first: T1 (1 by today, unless today is near 1 January) and S4
     assert page.index('data-pace="S4"') < page.index('class="cards"')
+
+
+def test_the_dashboard_reads_the_pace_again_only_after_a_change(app, client, login, counted,
+                                                               make_tenant):
+    """The monthly readings are kept while the audit chain's head stays where it was:
+    a change to a record (always in the trail) shows on the next load."""
+    tenant = make_tenant()
+    serve(tenant, date(local_today().year, 1, 1))
+    login("staff")
+    assert "T1：已完成 1 次" in client.get("/").get_data(as_text=True)
+    count = [0]
+
+    def tally(*args):
+        count[0] += 1
+    event.listen(db.engine, "before_cursor_execute", tally)
+    try:
+        client.get("/")
+        again = count[0]
+        serve(tenant, date(local_today().year, 1, 2))
+        count[0] = 0
+        page = client.get("/").get_data(as_text=True)
+        assert count[0] > again  # read afresh
+    finally:
+        event.remove(db.engine, "before_cursor_execute", tally)
+    assert "T1：已完成 2 次" in page
