@@ -107,10 +107,7 @@ def _correction(session, object_type, before, after):
     if dated is None:
         return None
     from community import locks
-    from community.settings import community_zone
-    if not locks.period_locks(session):
-        return None
-    return locks.guard(session, dated, before, after, community_zone(session))
+    return locks.guard(session, dated, before, after)
 
 
 def history(session, object_type, object_id, *parts):

@@ -2,17 +2,18 @@
 correction — made with a reason, marked in the audit trail, listed in the next export.
 
 A package says which columns date its records (`reg.add_dated`); `audit.record`
-asks `guard` before it writes an entry, so no change to a dated record can
+asks `guard` before it writes an entry (an admin locks with rules.lock_period), so no change to a dated record can
 slip past a lock, whatever page or command made it. The reason comes from the
 person's correction mode (`session.info[REASON]`, set per request from their
 login session by the views; a rule or a test sets it directly).
 """
 from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from community.models import PeriodLock
+from community.models import Community, PeriodLock
 from community.refusals import Invalid, Refused
 
 REASON = "opc_correction_reason"
@@ -28,34 +29,15 @@ def period_locks(session):
     return session.info[CACHE]
 
 
+def forget(session):
+    """A lock was added: read them afresh."""
+    session.info.pop(CACHE, None)
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session, transaction):
     if transaction.parent is None:
-        session.info.pop(CACHE, None)
-
-
-def lock_period(session, actor, start, end, label="", note=""):
-    """Close a reported period (2026 H2 after the district review). Locks are history:
-    never lifted, never edited."""
-    from community import audit
-    errors = {}
-    if not isinstance(start, date):
-        errors["start_on"] = "required"
-    if not isinstance(end, date):
-        errors["end_on"] = "required"
-    elif isinstance(start, date) and end < start:
-        errors["end_on"] = "end_before_start"
-    if errors:
-        raise Invalid(errors)
-    if any(lock.start_on == start and lock.end_on == end for lock in period_locks(session)):
-        raise Refused("period_already_locked")
-    lock = PeriodLock(start_on=start, end_on=end, note=(note or "").strip(),
-                      label=(label or "").strip()[:100] or f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}",
-                      locked_by_id=getattr(actor, "id", None))
-    session.add(lock)
-    session.info.pop(CACHE, None)
-    audit.record(session, actor, "period_lock.created", lock)
-    return lock
+        forget(session)
 
 
 def _day(value, tz):
@@ -111,13 +93,13 @@ def _overlaps(lock, span):
     return (first is None or first <= lock.end_on) and (last is None or last >= lock.start_on)
 
 
-def guard(session, dated, before, after, tz):
+def guard(session, dated, before, after):
     """The lock a change to a dated record reaches, with the person's reason — or
     Refused when it reaches one and no reason was given; None when it reaches none."""
     locks = period_locks(session)
     if not locks:
         return None
-    spans = touched(dated, before, after, tz)
+    spans = touched(dated, before, after, _zone(session))
     hit = next((lock for lock in locks for span in spans if _overlaps(lock, span)), None)
     if hit is None:
         return None
@@ -125,6 +107,15 @@ def guard(session, dated, before, after, tz):
     if not reason:
         raise Refused("period_locked", period=hit.label)
     return hit, reason
+
+
+def _zone(session):
+    """The community's zone, in which a timestamp's day is read (as settings do)."""
+    name = session.scalar(select(Community.timezone).limit(1)) or "Asia/Shanghai"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Asia/Shanghai")
 
 
 def clean_reason(text):

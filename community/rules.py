@@ -12,11 +12,11 @@ from datetime import date
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from community import audit
+from community import audit, locks
 from community.dbsetup import lock_row
 from community.models import (DESK_STATUSES, RELATIONSHIPS, SECTORS, ZONE_KINDS, Desk,
-                              DeskAssignment, DeskState, Licence, Member, Tenant, Zone,
-                              ZoneArea)
+                              DeskAssignment, DeskState, Licence, Member, PeriodLock, Tenant,
+                              Zone, ZoneArea)
 from community.opc import check_licence, founded_check, record_licence
 from community.refusals import Invalid, Refused
 from community.validators import (clean_area, clean_email, clean_phone, clean_text,
@@ -339,3 +339,27 @@ def end_assignment(session, actor, assignment, ends_on):
 def in_period(start_col, end_col, period):
     """SQL condition: [start_col, end_col] (end open when null) meets the period."""
     return and_(start_col <= period.end, or_(end_col.is_(None), end_col >= period.start))
+
+
+def lock_period(session, actor, start, end, label="", note=""):
+    """Close a reported period (2026 H2 after the district review): a later change inside
+    it needs a reason (community.locks). Locks are history: never lifted, never edited."""
+    errors = {}
+    if not isinstance(start, date):
+        errors["start_on"] = "required"
+    if not isinstance(end, date):
+        errors["end_on"] = "required"
+    elif isinstance(start, date) and end < start:
+        errors["end_on"] = "end_before_start"
+    if errors:
+        raise Invalid(errors)
+    if any(lock.start_on == start and lock.end_on == end
+           for lock in locks.period_locks(session)):
+        raise Refused("period_already_locked")
+    lock = PeriodLock(start_on=start, end_on=end, note=(note or "").strip(),
+                      label=(label or "").strip()[:100] or f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}",
+                      locked_by_id=getattr(actor, "id", None))
+    session.add(lock)
+    locks.forget(session)
+    audit.record(session, actor, "period_lock.created", lock)
+    return lock

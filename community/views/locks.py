@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from community import locks
+from community import locks, rules
 from community.extensions import db
 from community.forms import ActionForm, CorrectionForm, LockForm
 from community.models import AuditEntry, PeriodLock
@@ -29,7 +29,7 @@ def apply_correction_reason():
 def period_locks():
     # The presets are links: their dates arrive in the query string.
     form = LockForm() if request.method == "POST" else LockForm(formdata=request.args or None)
-    if submit(form, lambda: locks.lock_period(
+    if submit(form, lambda: rules.lock_period(
             db.session, current_user, form.start_on.data, form.end_on.data, form.label.data,
             form.note.data), _("统计期间已锁定。"))[0]:
         return redirect(url_for("community.period_locks"))
