@@ -139,16 +139,13 @@ def _record_label(sheet, row):
 
 
 def plan(session, reg, period, upload_folder, names):
-    """(rows per sheet title, evidence files to pack): each file once, filed under the
-    first sheet whose rows carry its record."""
+    """The evidence files to pack: each file once, filed under the first sheet whose
+    rows carry its record."""
     titles = {code: title for code, title, _ in BANG} | {
         i.code: i.title_zh for i in reg.indicators}
-    counts, files, seen = {}, [], set()
-    for sheet in reg.sheets:
+    files, seen = [], set()
+    for sheet in (s for s in reg.sheets if s.evidence):
         rows = list(sheet.rows(session, period))
-        counts[sheet.title] = len(rows)
-        if not sheet.evidence:
-            continue
         labels = {}
         for row in rows:
             if row.get("evidence_id") is not None:
@@ -169,7 +166,21 @@ def plan(session, reg, period, upload_folder, names):
                                    safe_part(a.filename, "file", last=True))
             files.append(Evidence(arcname, os.path.join(upload_folder, a.stored_name),
                                   a.sha256, a.size, f"{sheet.title} · {labels[owner_id]}"))
-    return counts, files
+    return files
+
+
+def row_counts(reg, workbook):
+    """Rows per sheet title, read back from the written workbook (each sheet's rows are
+    computed once, by the exporter)."""
+    from openpyxl import load_workbook
+
+    from community.export import sheet_name
+    book = load_workbook(workbook, read_only=True)
+    try:
+        return {s.title: max(book[sheet_name(s.title)].max_row - 1, 0) for s in reg.sheets
+                if sheet_name(s.title) in book.sheetnames}
+    finally:
+        book.close()
 
 
 def gap_rows(session, reg, period):
@@ -243,7 +254,7 @@ def build_pack(session, reg, pack_id, *, folder, upload_folder, targets, setting
     progress = Progress(session, pack_id)
     progress.set(status="running", done=0)
     names = Names()
-    counts, files = plan(session, reg, period, upload_folder, names)
+    files = plan(session, reg, period, upload_folder, names)
     total = len(files) + 5  # workbook, gaps, report html, report pdf, manifest and notes
     progress.set(total=total)
     os.makedirs(folder, exist_ok=True)
@@ -256,6 +267,7 @@ def build_pack(session, reg, pack_id, *, folder, upload_folder, targets, setting
             workbook = os.path.join(scratch, "ledger.xlsx")
             write_workbook(session, reg, targets, period, workbook,
                            community_name=settings.name, tz_name=settings.timezone)
+            counts = row_counts(reg, workbook)
             name = names.unique("", "台账.xlsx")
             manifest.append((name, *_stream(zf, name, workbook, True), "台账（封面及各表）"))
             progress.step()
