@@ -155,6 +155,12 @@ def _template_helpers(app):
         name = registry().audit_words["objects"].get(object_type)
         return gettext(name) if name else object_type
 
+    @app.template_filter("audit_field")
+    def audit_field_filter(key):
+        from community.audit import field_titles
+        title = field_titles(registry()).get(key)
+        return gettext(title) if title else key
+
 
 def _error_pages(app):
     from flask import render_template

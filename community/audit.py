@@ -56,6 +56,16 @@ def describe(action, words):
     return action
 
 
+def field_titles(reg):
+    """{column key: title} for the keys the ledger sheets title alike: how the trail's
+    变更 column names a changed field (a key two sheets title differently stays a key)."""
+    titles = {}
+    for sheet in reg.sheets:
+        for column in sheet.columns:
+            titles.setdefault(column.key, set()).add(column.title)
+    return {key: next(iter(found)) for key, found in titles.items() if len(found) == 1}
+
+
 def snapshot(obj):
     """The record's column values as JSON-friendly data (phone numbers masked)."""
     from community.validators import mask_phone

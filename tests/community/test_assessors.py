@@ -266,3 +266,17 @@ def test_only_an_admin_grants(client, login, make_user):
         assert client.post(f"/assessors/{assessor.id}/grants", data={
             "start_on": "2026-01-01", "end_on": "2026-06-30"}).status_code == 403
     assert count(AssessorGrant) == 0
+
+
+def test_a_records_history_names_changed_fields_as_the_ledger_titles_them(
+        app, client, login, make_tenant):
+    from community.rules import save_tenant
+    from tests.conftest import tenant_data
+    tenant = make_tenant(phone="13800138000", sector="数字内容")
+    save_tenant(db.session, None, tenant_data(uscc=tenant.uscc, phone="13912345678",
+                                              sector="智能制造"), date.today(), tenant)
+    db.session.commit()
+    login("staff")
+    history = client.get(f"/tenants/{tenant.id}").get_data(as_text=True).split("变更记录")[1]
+    assert "<b>联系电话</b>: 138****8000 → 139****5678" in history
+    assert "<b>行业领域</b>" in history and "<b>phone</b>" not in history
