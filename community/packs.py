@@ -21,9 +21,10 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from community import audit, chain
-from community.dbsetup import utcnow
+from community.dbsetup import begin_write, utcnow
 from community.files import active_attachments
 from community.labels import N_
 from community.models import ReportPack
@@ -191,10 +192,19 @@ def gap_rows(session, reg, period):
 
 
 class Progress:
-    """done/total of a pack, committed in short transactions at most twice a second."""
+    """done/total of a pack, written at most twice a second, each time in a short write
+    transaction of a session of its own: the page sees it move, and the build's long read
+    never has to become a write (on SQLite a stale read cannot)."""
 
     def __init__(self, session, pack_id):
-        self.session, self.pack_id, self.done, self.last = session, pack_id, 0, 0.0
+        self.session = Session(bind=session.get_bind())
+        self.pack_id, self.done, self.last = pack_id, 0, 0.0
+
+    def write(self, **values):
+        begin_write(self.session)
+        self.session.execute(update(ReportPack).where(ReportPack.id == self.pack_id)
+                             .values(**values))
+        self.session.commit()
 
     def set(self, total=None, done=None, status=None, force=False):
         if done is not None:
@@ -207,13 +217,14 @@ class Progress:
             values["total"] = total
         if status is not None:
             values["status"] = status
-        self.session.execute(update(ReportPack).where(ReportPack.id == self.pack_id)
-                             .values(**values))
-        self.session.commit()
+        self.write(**values)
         self.last = now
 
     def step(self):
         self.set(done=self.done + 1)
+
+    def close(self):
+        self.session.close()
 
 
 def _csv_bytes(header, rows):
@@ -286,7 +297,7 @@ def build_pack(session, reg, pack_id, *, folder, upload_folder, targets, setting
             name = names.unique("", "report.pdf")
             manifest.append((name, *_stream(zf, name, pdf, False), "报告（PDF）"))
             progress.step()
-            session.commit()  # the plan is plain values: end the long read here
+            session.rollback()  # the plan is plain values: end the long read here
             for item in files:
                 if not os.path.exists(item.source):
                     missing.append(item)
@@ -308,13 +319,14 @@ def build_pack(session, reg, pack_id, *, folder, upload_folder, targets, setting
         digest, size = _file_digest(partial)
         os.replace(partial, os.path.join(folder, stored))
     except BaseException:
+        progress.close()
         if os.path.exists(partial):
             os.remove(partial)
         raise
-    session.execute(update(ReportPack).where(ReportPack.id == pack_id).values(
-        status="done", done=total, stored_name=stored, size=size, sha256=digest,
-        finished_at=utcnow(), error=""))
-    session.commit()
+    progress.write(status="done", done=total, stored_name=stored, size=size, sha256=digest,
+                   finished_at=utcnow(), error="")
+    progress.close()
+    session.rollback()  # end the build's read: the pack is read afresh
     return session.get(ReportPack, pack_id)
 
 
