@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Date, DateTime, select
 
-from community import locks
+from community import locks, rules
 from community.extensions import db
 from community.models import AuditEntry
 from community.refusals import Refused
@@ -39,7 +39,7 @@ def test_each_package_record_names_date_columns_of_its_table(app):
 @pytest.fixture
 def locked_h1(app, make_user):
     def lock():
-        locks.lock_period(db.session, make_user("admin"), date(2026, 1, 1), date(2026, 6, 30),
+        rules.lock_period(db.session, make_user("admin"), date(2026, 1, 1), date(2026, 6, 30),
                           label="2026年上半年")
         db.session.commit()
     return lock
