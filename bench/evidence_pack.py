@@ -108,6 +108,10 @@ def seed(app, args, uploads):
     rows = community_rows(args.tenants, 400, 1200, rng)
     for model, batch in rows:
         db.session.execute(insert(model), batch)
+    if db.engine.dialect.name == "postgresql":  # those rows came with their ids
+        for table in ("zone", "desk", "tenant", "member"):
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                    f"(SELECT max(id) FROM {table}))"))
     staff = User(username="bench", name="bench", role="staff", password_hash="!")
     db.session.add(staff)
     db.session.flush()
