@@ -62,6 +62,7 @@ MESSAGES = {
     "startup_years_invalid": _l("初创企业年限应为1到50之间的整数。"),
     "period_locked": _l("该记录属于已锁定的统计期间（%(period)s）：修改须先填写更正原因。"),
     "period_already_locked": _l("该期间已经锁定。"),
+    "lock_not_over": _l("只能锁定已经结束的期间：结束日期须早于今天。"),
     "nature_other_required": _l("选择“其他”时请填写运营机构性质。"),
     "focus_invalid": _l("聚焦领域最多12项，自填的每项不超过30字。"),
     "tenure_too_short": _l("租赁或协议使用的场地，使用期限不少于3年。"),

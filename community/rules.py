@@ -341,9 +341,10 @@ def in_period(start_col, end_col, period):
     return and_(start_col <= period.end, or_(end_col.is_(None), end_col >= period.start))
 
 
-def lock_period(session, actor, start, end, label="", note=""):
-    """Close a reported period (2026 H2 after the district review): a later change inside
-    it needs a reason (community.locks). Locks are history: never lifted, never edited."""
+def lock_period(session, actor, start, end, today, label="", note=""):
+    """Close a reported period once it is over (2026 H2 after the district review): a
+    later change inside it needs a reason (community.locks). Locks are history: never
+    lifted, never edited. Today is never locked: the day's work goes on unasked."""
     errors = {}
     if not isinstance(start, date):
         errors["start_on"] = "required"
@@ -351,6 +352,8 @@ def lock_period(session, actor, start, end, label="", note=""):
         errors["end_on"] = "required"
     elif isinstance(start, date) and end < start:
         errors["end_on"] = "end_before_start"
+    elif end >= today:
+        errors["end_on"] = "lock_not_over"
     if errors:
         raise Invalid(errors)
     if any(lock.start_on == start and lock.end_on == end

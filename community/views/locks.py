@@ -30,8 +30,8 @@ def period_locks():
     # The presets are links: their dates arrive in the query string.
     form = LockForm() if request.method == "POST" else LockForm(formdata=request.args or None)
     if submit(form, lambda: rules.lock_period(
-            db.session, current_user, form.start_on.data, form.end_on.data, form.label.data,
-            form.note.data), _("统计期间已锁定。"))[0]:
+            db.session, current_user, form.start_on.data, form.end_on.data, today(),
+            form.label.data, form.note.data), _("统计期间已锁定。"))[0]:
         return redirect(url_for("community.period_locks"))
     rows = db.session.scalars(select(PeriodLock).order_by(PeriodLock.start_on.desc())).all()
     corrections = dict(db.session.execute(

@@ -20,6 +20,7 @@ from tests.community.test_views import tenant_form
 
 H1 = (date(2026, 1, 1), date(2026, 6, 30))
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+TODAY = date(2026, 11, 20)
 
 
 def entries(action):
@@ -31,7 +32,7 @@ def entries(action):
 def lock_h1(app, make_user):
     """Lock 2026 H1 (after the test has written what the review saw)."""
     def lock():
-        made = rules.lock_period(db.session, make_user("admin"), *H1, label="2026年上半年")
+        made = rules.lock_period(db.session, make_user("admin"), *H1, TODAY, label="2026年上半年")
         db.session.commit()
         return made
     return lock
@@ -44,15 +45,21 @@ def locked_h1(lock_h1):
 
 def test_a_period_ending_before_it_starts_is_refused_and_nothing_saved(app):
     with pytest.raises(Invalid) as refused:
-        rules.lock_period(db.session, None, date(2026, 6, 30), date(2026, 1, 1))
+        rules.lock_period(db.session, None, date(2026, 6, 30), date(2026, 1, 1), TODAY)
     assert refused.value.errors == {"end_on": "end_before_start"}
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(PeriodLock)) == 0
 
 
+def test_only_a_period_that_is_over_is_locked(app):
+    with pytest.raises(Invalid) as refused:
+        rules.lock_period(db.session, None, date(2026, 7, 1), TODAY, TODAY)
+    assert refused.value.errors == {"end_on": "lock_not_over"}
+
+
 def test_the_same_period_is_locked_once(locked_h1):
     with pytest.raises(Refused) as refused:
-        rules.lock_period(db.session, None, *H1)
+        rules.lock_period(db.session, None, *H1, TODAY)
     assert refused.value.code == "period_already_locked"
 
 
@@ -102,7 +109,7 @@ def test_ending_an_assignment_that_began_in_a_locked_period_is_daily_work(
     other = rules.assign_desk(db.session, None, make_desks(1, prefix="Z", in_service_on=date(2026, 1, 1))[0],
                               member, date(2026, 2, 1))
     db.session.commit()
-    rules.lock_period(db.session, make_user("admin"), *H1)
+    rules.lock_period(db.session, make_user("admin"), *H1, TODAY)
     db.session.commit()
     # Ending it today touches no day of the locked half-year…
     rules.end_assignment(db.session, None, assignment, date(2026, 11, 30))
