@@ -91,16 +91,22 @@ def projection(value, day):
     return projected.quantize(Decimal(1), rounding=ROUND_FLOOR)
 
 
-def pace_of(session, indicator, targets, year, today):
-    """The monthly series, target line and projection of one indicator for a year."""
+def pace_of(session, indicator, targets, year, today, known=None):
+    """The monthly series, target line and projection of one indicator for a year.
+
+    `known` ({(code, month end): value}) keeps the readings of the months already over
+    (the dashboard keeps them for the day); the month holding today is always read."""
     target = targets.get((indicator.code, year), indicator.default_target)
     target = Decimal(target) if target is not None else None
     rolling = indicator.code in ROLLING
+    known = {} if known is None else known
     points = []
     for day in month_ends(year, today):
-        period = Period.make(date(year, 1, 1), day, day)  # as_of = the month end
-        value = Decimal(indicator.value(session, period) or 0)
-        points.append(Point(day, value, target if rolling else target_line(target, day)))
+        key = (indicator.code, day)
+        if key not in known or day >= today:
+            period = Period.make(date(year, 1, 1), day, day)  # as_of = the month end
+            known[key] = Decimal(indicator.value(session, period) or 0)
+        points.append(Point(day, known[key], target if rolling else target_line(target, day)))
     proj = None
     if points and not rolling:
         proj = projection(points[-1].value, points[-1].day)
@@ -113,10 +119,11 @@ def paced(indicator):
     return indicator.per_year or indicator.code in ROLLING
 
 
-def paces(session, reg, targets, year, today):
+def paces(session, reg, targets, year, today, known=None):
     """Every paced indicator's series for a year, those behind first (then the bang's
-    order)."""
-    series = [pace_of(session, i, targets, year, today) for i in reg.indicators if paced(i)]
+    order); `known` as for pace_of."""
+    series = [pace_of(session, i, targets, year, today, known)
+              for i in reg.indicators if paced(i)]
     return sorted(series, key=lambda p: not p.behind)  # stable: registry order within
 
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.extensions import db
-from community import assessors, audit, chain, pace
+from community import assessors, audit, pace
 from community.charts import pace_chart
 from community.export import write_workbook
 from community.forms import PeriodForm
@@ -65,15 +65,16 @@ def year_paces(period):
     if not may_read_period(db.session, current_user, so_far):
         return year, []
     # Twelve readings of each indicator cost more than the rest of the page (S4's windows
-    # above all); they change only with the day or a change to a record, and every change
-    # is an entry in the audit chain: kept until its head moves.
-    key = (year, day, chain.head_of(db.session))
+    # above all). The months already over are kept for the day (a record backdated into
+    # one shows in its chart tomorrow; the figures above always read live); the month
+    # holding today is read on every load.
+    key = (year, day)
     memo = current_app.extensions.setdefault("opc_pace_memo", {})
     if key not in memo:
-        series = pace.paces(db.session, registry(), targets(db.session), year, day)
         memo.clear()
-        memo[key] = series
-    return year, memo[key]
+        memo[key] = {}
+    return year, pace.paces(db.session, registry(), targets(db.session), year, day,
+                            memo[key])
 
 
 @bp.route("/")
