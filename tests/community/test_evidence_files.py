@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from community import rules
-from community.export import EVIDENCE_TITLE, sheet_frame
+from community.export import EVIDENCE_TITLE, sheet_frame, write_workbook
 from community.extensions import db
 from community.files import replace_attachment, save_attachment, withdraw_attachment
 from community.models import Attachment, AuditEntry
@@ -241,3 +241,16 @@ def test_a_withdrawn_licence_no_longer_counts_as_filed(app, make_tenant):
     db.session.commit()
     frame = sheet_frame(db.session, sheet("入驻/服务企业台账"), YEAR)
     assert list(frame["营业执照已上传"]) == ["否"] and pd.isna(frame[EVIDENCE_TITLE][0])
+
+
+def test_a_file_name_with_a_control_character_still_exports(app, filed):
+    """A browser may send a name carrying a control character; the workbook cannot hold
+    one, so the exporter drops it instead of failing the whole workbook (and pack)."""
+    zone, attachment = filed
+    odd = save_attachment(db.session, None, app.config["UPLOAD_FOLDER"], "zone", zone.id,
+                          "平面\x1b图\x07.pdf", PDF2)
+    db.session.commit()
+    out = io.BytesIO()
+    write_workbook(db.session, registry(), {}, YEAR, out)
+    frame = pd.read_excel(io.BytesIO(out.getvalue()), sheet_name="场地台账")
+    assert f"平面图.pdf {odd.sha256}" in frame[EVIDENCE_TITLE].iloc[0]
