@@ -1,5 +1,7 @@
 """Period locks (admin) and correction mode: the reason a person gives before changing
 records of a locked period, carried by every change they make until they end it."""
+from datetime import date
+
 from flask import flash, redirect, render_template, request, session as http_session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -37,11 +39,19 @@ def period_locks():
     corrections = dict(db.session.execute(
         select(AuditEntry.lock_id, func.count()).where(AuditEntry.lock_id.is_not(None))
         .group_by(AuditEntry.lock_id)).all())
-    year = today().year
-    presets = [(f"{y}年下半年", f"{y}-07-01", f"{y}-12-31") for y in (year, year - 1)]
-    presets += [(f"{y}年上半年", f"{y}-01-01", f"{y}-06-30") for y in (year,)]
+    presets = _finished_halves(today())
     return render_template("community/locks.html", form=form, locks=rows,
                            corrections=corrections, presets=presets)
+
+
+def _finished_halves(day, count=3):
+    """The last half years that are over, newest first: what an admin locks."""
+    halves = [(f"{y}年{name}", first, last)
+              for y in range(day.year, day.year - 3, -1)
+              for name, first, last in (("下半年", date(y, 7, 1), date(y, 12, 31)),
+                                        ("上半年", date(y, 1, 1), date(y, 6, 30)))
+              if last < day]
+    return [(label, f"{first}", f"{last}") for label, first, last in halves[:count]]
 
 
 @bp.route("/corrections", methods=["GET", "POST"])
