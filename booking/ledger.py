@@ -154,7 +154,8 @@ def register(reg):
                                 rooms_in_service, None, detail=booked_hours_detail,
                                 met=spaces_complete, target_text="路演厅、会议室、休闲空间齐备"))
     reg.add_sheet(Sheet("预约台账", "S3", (
-        Column("room", "功能空间"), Column("tenant", "预约企业"), Column("booker", "预约人"),
+        Column("room", "功能空间"), Column("tenant", "预约企业"),
+        Column("booker", "预约人", "person"),
         Column("starts_at", "开始时间", "datetime"), Column("ends_at", "结束时间", "datetime"),
         Column("status", "状态"), Column("purpose", "用途"), Column("source", "来源"),
         Column("checked_in_at", "签到时间", "datetime")), booking_rows, evidence=EVIDENCE))

@@ -267,14 +267,14 @@ def register(reg):
     reg.add_sheet(Sheet("工位台账", "S2", (
         Column("code", "工位编号"), Column("zone", "所在区域"),
         Column("zero_rent", "零租工位", "bool"), Column("status", "状态"),
-        Column("tenant", "使用企业"), Column("member", "使用人"),
+        Column("tenant", "使用企业"), Column("member", "使用人", "person"),
         Column("starts_on", "开始日期", "date"), Column("ends_on", "结束日期", "date")),
         # A row is a desk's use by a founder: its evidence is that assignment's (the
         # zero-rent use agreement); a desk nobody used in the period has none to show.
         desk_rows, evidence="desk_assignment"))
     reg.add_sheet(Sheet("入驻/服务企业台账", "S4", (
         Column("name", "企业名称"), Column("uscc", "统一社会信用代码"),
-        Column("legal_rep", "法定代表人"), Column("phone", "联系电话", "phone"),
+        Column("legal_rep", "法定代表人", "person"), Column("phone", "联系电话", "phone"),
         Column("sector", "行业领域"), Column("company_type", "企业类型"),
         Column("founded_on", "成立日期", "date"),
         Column("investors", "股东（投资人）人数", "number"),

@@ -276,8 +276,10 @@ def build_pack(session, reg, pack_id, *, folder, upload_folder, targets, setting
         with tempfile.TemporaryDirectory(dir=folder) as scratch, \
                 zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
             workbook = os.path.join(scratch, "ledger.xlsx")
+            # A pack is handed to the assessors: people's names and phones masked.
             write_workbook(session, reg, targets, period, workbook,
-                           community_name=settings.name, tz_name=settings.timezone)
+                           community_name=settings.name, tz_name=settings.timezone,
+                           people=False)
             counts = row_counts(reg, workbook)
             name = names.unique("", "台账.xlsx")
             manifest.append((name, *_stream(zf, name, workbook, True), "台账（封面及各表）"))
@@ -288,7 +290,7 @@ def build_pack(session, reg, pack_id, *, folder, upload_folder, targets, setting
                 manifest.append((name, *_put(zf, name, _csv_bytes(
                     ["指标编号", "台账", "记录", "缺少"], gaps)), "缺证据清单"))
             progress.step()
-            html = render_html(session, reg, period)
+            html = render_html(session, reg, period, people=False)
             name = names.unique("", "report.html")
             manifest.append((name, *_put(zf, name, html.encode("utf-8")), "报告（HTML）"))
             progress.step()

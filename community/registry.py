@@ -102,11 +102,15 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Column:
-    """A ledger column; kind `phone` is masked unless an admin asks for the full export."""
+    """A ledger column; kind `phone` is masked unless an admin asks for the full export;
+    kind `person` (a natural person's name: a legal representative, a desk's user, a
+    booker, an attendee, a provider's contact, the people who went) reads 张* in an
+    assessor's export and in every report pack (community.export.mask_person), in full
+    for staff and admin. Firms, providers and rooms are `text`."""
 
     key: str
     title: str
-    kind: str = "text"  # text, date, datetime, number, money, phone, bool
+    kind: str = "text"  # text, date, datetime, number, money, phone, person, bool
 
 
 @dataclass(frozen=True)

@@ -190,7 +190,7 @@ def register(reg):
         evidence=(NOTICE, PHOTO)))
     reg.add_sheet(Sheet("活动签到明细", "E1", (
         Column("date", "活动日期", "date"), Column("event", "活动名称"),
-        Column("attendee", "参会人"), Column("mobile", "手机号", "phone"),
+        Column("attendee", "参会人", "person"), Column("mobile", "手机号", "phone"),
         Column("organisation", "单位"), Column("tenant", "入驻/服务企业", "bool"),
         Column("tenant_basis", "企业关联依据"),
         Column("checked_in_at", "签到时间", "datetime"), Column("method", "签到方式")),

@@ -147,7 +147,8 @@ def register(reg):
         # Its landing evidence (contracts, acceptance records) ends the sheet, whole hashes.
         scenario_rows, evidence=EVIDENCE))
     reg.add_sheet(Sheet("场景挖掘工作记录", "C1", (
-        Column("date", "日期", "date"), Column("kind", "工作方式"), Column("staff", "参与人员"),
+        Column("date", "日期", "date"), Column("kind", "工作方式"),
+        Column("staff", "参与人员", "person"),
         Column("counterpart", "对接单位"), Column("district", "区县"), Column("notes", "工作内容"),
         Column("count", "产生场景数", "number"), Column("scenarios", "产生的场景")),
         activity_rows))

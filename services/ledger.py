@@ -217,7 +217,7 @@ def register(reg):
     reg.add_sheet(Sheet("服务资源清单", "G1", (
         Column("name", "机构名称"), Column("kind", "机构类型"),
         Column("uscc", "统一社会信用代码"), Column("services", "服务范围"),
-        Column("qualifications", "资质"), Column("contact", "联系人"),
+        Column("qualifications", "资质"), Column("contact", "联系人", "person"),
         Column("phone", "联系电话", "phone"), Column("resident", "入驻金融机构", "bool"),
         Column("agreement", "合作协议"), Column("starts", "协议生效日", "date"),
         Column("ends", "协议到期日", "date"), Column("state", "协议状态"),

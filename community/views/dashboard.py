@@ -113,7 +113,8 @@ def export():
     settings = current_settings(db.session)
     out = io.BytesIO()
     write_workbook(db.session, registry(), targets(db.session), period, out,
-                   community_name=settings.name, full=full, tz_name=settings.timezone)
+                   community_name=settings.name, full=full, tz_name=settings.timezone,
+                   people=can(current_user, "export"))  # an assessor reads no names
     audit.record(db.session, current_user,
                  "ledger.exported_full" if full else "ledger.exported",
                  object_type="ledger", note=f"{period.start}~{period.end}")

@@ -177,7 +177,7 @@ def register(reg):
         Column("description", "产品说明")), product_rows))
     reg.add_sheet(Sheet("入驻金融机构", "F1", (
         Column("name", "机构名称"), Column("kind", "机构类型"),
-        Column("uscc", "统一社会信用代码"), Column("contact", "联系人"),
+        Column("uscc", "统一社会信用代码"), Column("contact", "联系人", "person"),
         Column("phone", "联系电话", "phone"), Column("address", "地址"),
         Column("meetings", "本期对接次数", "number")), institution_rows, evidence=PROVIDER))
     reg.add_sheet(Sheet("生活配套清单", "L1", (
