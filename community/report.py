@@ -187,8 +187,20 @@ def facilities(by_code, rows, period):
                 resident=resident, zones=zones)
 
 
-def report_context(session, reg, period, chooser=None):
-    """Everything the report template shows for a period."""
+def operator_people(settings, people=True):
+    """The operator's 负责人 and 联系人 with their phones as the report prints them:
+    in full for staff and admin; for a pack or an assessor (people=False) the names read
+    张* and the phones 138****8000."""
+    from community.export import mask_person
+    from community.validators import mask_phone
+    name = (lambda v: v) if people else mask_person
+    phone = (lambda v: v) if people else mask_phone
+    return dict(leader=name(settings.leader), leader_phone=phone(settings.leader_phone),
+                contact=name(settings.contact), contact_phone=phone(settings.contact_phone))
+
+
+def report_context(session, reg, period, chooser=None, people=True):
+    """Everything the report template shows for a period (`people`: see render_html)."""
     settings = current_settings(session)
     saved_targets = targets(session)
     today = period.today or _today(session)
@@ -206,18 +218,20 @@ def report_context(session, reg, period, chooser=None):
                 milestone_chart=target_bars(
                     [(f"{c.milestone.due_on:%Y-%m-%d} {r.code} {r.title}", r.actual,
                       r.target, r.status) for c in checks for r in c.rows]),
-                generated=generated, today=today, font=REPORT_FONT, chooser=chooser)
+                generated=generated, today=today, font=REPORT_FONT, chooser=chooser,
+                operator=operator_people(settings, people))
 
 
-def render_html(session, reg, period, chooser=None):
+def render_html(session, reg, period, chooser=None, people=True):
     """The whole report for a period as a standalone HTML page (what /report shows;
-    `chooser`, the period form, only on the page). Outside a request (a pack built by
-    a worker) it renders in a bare one."""
+    `chooser`, the period form, only on the page). `people`: people's names and phones
+    in full (staff, admin); a pack and an assessor pass False. Outside a request (a pack
+    built by a worker) it renders in a bare one."""
     if not has_request_context():
         with current_app.test_request_context():
-            return render_html(session, reg, period, chooser)
+            return render_html(session, reg, period, chooser, people)
     return render_template("community/report.html",
-                           **report_context(session, reg, period, chooser))
+                           **report_context(session, reg, period, chooser, people))
 
 
 def write_pdf(html, out):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from community import assessors
 from community.dbsetup import utcnow
+from community.export import mask_person
 from community.extensions import db
 from community.forms import GrantForm, RevokeGrantForm
 from community.models import AssessorGrant, AuditEntry, User
@@ -79,7 +80,11 @@ def audit_log():
         abort(403)
     page = paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
     names = {entry.id: record_name(entry, reader_is_assessor) for entry in page.items}
-    return render_template("community/audit.html", page=page, names=names,
+    # who did it: an assessor reads no person's name in full, staff's included (王*)
+    who = {entry.id: (mask_person(entry.actor.name) if reader_is_assessor
+                      else entry.actor.name) if entry.actor else _("系统")
+           for entry in page.items}
+    return render_template("community/audit.html", page=page, names=names, who=who,
                            reader_is_assessor=reader_is_assessor,
                            grants=assessors.active_grants(db.session, current_user)
                            if reader_is_assessor else [])

@@ -11,7 +11,7 @@ from community.extensions import db
 from community.files import attachments_of
 from community.forms import MilestoneForm, PeriodForm, UploadForm
 from community.models import Milestone
-from community.permissions import may_read_period
+from community.permissions import can, may_read_period
 from community.registry import registry
 from community.report import render_html, write_pdf
 from community.settings import (MILESTONE_CODES, MILESTONE_DAYS, REPORT_SECTIONS, focus_split,
@@ -79,7 +79,8 @@ def _readable_period():
 @bp.route("/report")
 def report():
     form, period = _readable_period()
-    html = render_html(db.session, registry(), period, chooser=form)
+    html = render_html(db.session, registry(), period, chooser=form,
+                       people=can(current_user, "view"))  # an assessor reads no names
     response = make_response(html)
     response.headers["Content-Security-Policy"] = REPORT_CSP
     return response
@@ -90,7 +91,8 @@ def report():
 def report_pdf():
     _form, period = _readable_period()
     out = io.BytesIO()
-    write_pdf(render_html(db.session, registry(), period), out)
+    write_pdf(render_html(db.session, registry(), period,
+                          people=can(current_user, "view")), out)
     audit.record(db.session, current_user, "report.downloaded", object_type="report",
                  note=f"{period.start}~{period.end}")
     commit()
