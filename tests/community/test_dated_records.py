@@ -40,7 +40,7 @@ def test_each_package_record_names_date_columns_of_its_table(app):
 def locked_h1(app, make_user):
     def lock():
         rules.lock_period(db.session, make_user("admin"), date(2026, 1, 1), date(2026, 6, 30),
-                          label="2026年上半年")
+                          date(2026, 11, 20), label="2026年上半年")
         db.session.commit()
     return lock
 
