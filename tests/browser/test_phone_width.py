@@ -14,8 +14,10 @@ STAFF_PAGES = (
     "/services/requests/1", "/services/providers", "/services/providers/1",
     "/services/grants", "/services/quotas", "/services/catalogue", "/services/financing",
     "/services/amenities", "/scenarios/board", "/scenarios/1", "/scenarios/activities",
-    "/scenarios/new",
+    "/scenarios/new", "/evidence/gaps", "/packs", "/report", "/corrections",
 )
+ADMIN_PAGES = ("/settings", "/users", "/audit", "/locks", "/assessors")
+ASSESSOR_PAGES = ("/", "/audit", "/packs", "/evidence/gaps")
 FOUNDER_PAGES = ("/tenants/{tenant}", "/booking/rooms", "/booking/rooms/1",
                  "/booking/bookings", "/services/mine", "/services/request",
                  "/services/financing/mine", "/scenarios/published")
@@ -49,3 +51,9 @@ def test_every_page_fits_a_360_px_phone(new_page, staff, demo):
     founder = new_page(viewport={"width": 360, "height": 780})
     log_in(founder, "founder", "founder-demo-pass")
     assert wide_pages(founder, FOUNDER_PAGES, 1) == []
+    admin = new_page(viewport={"width": 360, "height": 780})
+    log_in(admin, "admin", "admin-demo-pass")
+    assert wide_pages(admin, ADMIN_PAGES, 1) == []
+    assessor = new_page(viewport={"width": 360, "height": 780})
+    log_in(assessor, "assessor", "assessor-demo-pass")  # granted the implementation period
+    assert wide_pages(assessor, ASSESSOR_PAGES, 1) == []
