@@ -93,5 +93,6 @@ def register(reg):
     """Hand the registry S4's gaps and put the completeness page in the staff's menu."""
     from community.permissions import can
     from community.registry import NavItem
-    reg.add_gaps("S4", licence_gaps)
+    reg.add_gaps("S4", licence_gaps, count=lambda session, period: len(
+        unlicensed(session, period)))
     reg.add_nav(NavItem("community.evidence_gaps", N_("证据缺口"), lambda user: can(user, "edit")))

@@ -125,13 +125,6 @@ def firms_served_window(session, period):
     return text
 
 
-def firms_lacking_licence(session, period):
-    """S4's firms without their business licence file: the gaps' own count
-    (community.gaps), so the cover and the completeness page agree."""
-    from community.gaps import unlicensed
-    return len(unlicensed(session, period))
-
-
 def _so_far(period):
     return Period(period.start, period.happened_by, period.as_of)
 
@@ -252,8 +245,7 @@ def register(reg):
                                 detail=zero_rent_occupancy))
     reg.add_indicator(Indicator("S4", "近12个月服务或入驻OPC企业",
                                 "OPC firms served or resident (12 months)", "家",
-                                firms_served, Decimal(50), detail=firms_served_window,
-                                lacking=firms_lacking_licence))
+                                firms_served, Decimal(50), detail=firms_served_window))
     reg.add_indicator(Indicator("O1", "在营OPC数量", "OPCs operating", "家",
                                 opcs_operating))
     reg.add_indicator(Indicator("O2", "存续超6个月OPC数量", "OPCs alive over 6 months",

@@ -397,12 +397,13 @@ def run_build(app, pack_id):
 def register(app, reg):
     """Where packs are kept, how the trail names them, their labels and menu entry."""
     from community.registry import NavItem
-    from community.tasks import init_app as init_tasks
+    from community import tasks
     # Beside the uploads (the instance folder in production, a test's own folder); the
     # web app and a separate task consumer must name the same folder.
     app.config.setdefault("PACK_FOLDER", os.environ.get("PACK_FOLDER") or os.path.join(
         os.path.dirname(os.path.abspath(app.config["UPLOAD_FOLDER"])), "packs"))
-    init_tasks(app)
+    tasks.init_app(app)
+    tasks.add_task(app, tasks.BUILD_PACK, run_build)
     reg.add_messages(MESSAGES)
     reg.add_labels({"pack_kind": dict(KIND_LABELS), "pack_status": dict(STATUS_LABELS)})
     reg.add_audit_words(objects={"report_pack": "报告包"},

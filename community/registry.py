@@ -33,9 +33,11 @@ registry (`registry(app)`) everything else it adds:
                                             the date columns that place a record in a
                                             period: a change to it inside a locked
                                             period needs a reason (community.locks)
-    reg.add_gaps(code, gaps)                (session, period) -> [Gap(...)]: the rows
+    reg.add_gaps(code, gaps, count=None)    (session, period) -> [Gap(...)]: the rows
                                             behind an indicator that still lack
-                                            evidence (the completeness page, the pack)
+                                            evidence (the completeness page, the pack);
+                                            `count` gives the cover's 缺证据记录 (an
+                                            Indicator's own `lacking` wins)
 
 Nothing a package adds is kept in a module-level table: two apps made in one
 process do not see each other's grants, messages or sheets. The dashboard,
@@ -185,6 +187,7 @@ class Registry:
     tenant_sections: list = field(default_factory=list)
     dated: dict = field(default_factory=dict)  # object type -> Dated
     gaps: dict = field(default_factory=dict)  # indicator code -> [gaps function]
+    gap_counts: dict = field(default_factory=dict)  # indicator code -> count function
     audit_words: dict = field(default_factory=lambda: {"objects": {}, "actions": {},
                                                        "verbs": {}})
 
@@ -253,10 +256,16 @@ class Registry:
             raise ValueError(f"{object_type}: name at least one date column")
         self.dated[object_type] = Dated(object_type, tuple(fields), ranged)
 
-    def add_gaps(self, code, gaps):
+    def add_gaps(self, code, gaps, count=None):
+        """`count` (session, period) -> int counts an indicator's gaps without listing
+        them (the cover's 缺证据记录); given once per indicator."""
         if code not in INDICATOR_ORDER:
             raise ValueError(f"gaps of an unknown indicator {code}")
         self.gaps.setdefault(code, []).append(gaps)
+        if count is not None:
+            if code in self.gap_counts:
+                raise ValueError(f"the gaps of {code} are counted twice")
+            self.gap_counts[code] = count
 
 
 def registry(app=None):
@@ -335,11 +344,12 @@ def _evaluate(session, reg, targets, period):
         if code not in by_code:
             results.append(Result(code, title_zh, title_en, None, None, None))
     for indicator in reg.indicators:
+        lacking = indicator.lacking or reg.gap_counts.get(indicator.code)
         results.append(Result(
             indicator.code, indicator.title_zh, indicator.title_en, indicator,
             indicator.target_for(targets, period), indicator.value(session, period),
             indicator.detail(session, period) if indicator.detail else "",
-            indicator.lacking(session, period) if indicator.lacking else None,
+            lacking(session, period) if lacking else None,
             indicator.met(session, period) if indicator.met else None))
     results.sort(key=lambda r: (_rank(r.code), r.code))
     return results

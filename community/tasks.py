@@ -54,15 +54,18 @@ def init_app(app):
     else:
         huey = SqliteHuey(NAME, filename=app.config["HUEY_SQLITE"], immediate=immediate)
 
-    @huey.task(name=BUILD_PACK)
-    def build_pack(pack_id):
-        from community.packs import run_build
-        with app.app_context():
-            run_build(app, pack_id)
-
     app.extensions["opc_huey"] = huey
-    app.extensions["opc_tasks"] = {BUILD_PACK: build_pack}
+    app.extensions["opc_tasks"] = {}
     app.extensions["opc_consumer"] = {"lock": threading.Lock(), "consumer": None}
+
+
+def add_task(app, name, work):
+    """Make `work(app, *args)` a task of the app's huey, run inside an app context."""
+    def run(*args):
+        with app.app_context():
+            work(app, *args)
+    run.__name__ = name.rpartition(".")[2]
+    app.extensions["opc_tasks"][name] = huey_of(app).task(name=name)(run)
 
 
 def huey_of(app):

@@ -24,6 +24,12 @@ def held_lacking(session, period):
     return found
 
 
+def lacking_evidence(session, period):
+    """E1's 缺证据记录: events held in the period without a notice, a sign-in record
+    or photos (the cover's count of the gaps below)."""
+    return len(held_lacking(session, period))
+
+
 def event_gaps(session, period):
     """E1: one gap per held event lacking evidence, fixed on the event's page."""
     zone = community_zone(session)
@@ -35,4 +41,4 @@ def event_gaps(session, period):
 
 def register(reg):
     """Hand the registry E1's gaps."""
-    reg.add_gaps("E1", event_gaps)
+    reg.add_gaps("E1", event_gaps, count=lacking_evidence)

@@ -88,13 +88,6 @@ def _period_end(session, period):
     return datetime.combine(period.as_of + timedelta(days=1), time(0), zone)
 
 
-def lacking_evidence(session, period):
-    """E1's 缺证据记录: events held in the period without a notice, a sign-in record
-    or photos (the gaps' own count: events.gaps)."""
-    from events.gaps import held_lacking
-    return len(held_lacking(session, period))
-
-
 def attachment_counts(session, owner_type, event_ids):
     """{event id: number of files} for one kind of attachment."""
     if not event_ids:
@@ -177,8 +170,7 @@ def checkin_rows(session, period):
 def register(reg):
     """Plug E1 and the events sheets into the registry."""
     reg.add_indicator(Indicator("E1", "生态活动", "Ecosystem events", "场", events_held,
-                                Decimal(24), per_year=True, detail=events_held_by_kind,
-                                lacking=lacking_evidence))
+                                Decimal(24), per_year=True, detail=events_held_by_kind))
     reg.add_sheet(Sheet("活动台账", "E1", (
         Column("date", "活动日期", "date"), Column("kind", "活动类型"),
         Column("title", "活动名称"), Column("venue", "活动地点"),

@@ -30,4 +30,5 @@ def scenario_gaps(session, period):
 
 def register(reg):
     """Hand the registry C1's gaps."""
-    reg.add_gaps("C1", scenario_gaps)
+    reg.add_gaps("C1", scenario_gaps, count=lambda session, period: len(
+        landed_lacking(session, period)))

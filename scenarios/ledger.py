@@ -53,13 +53,6 @@ def c1_detail(session, period):
     return f"合同金额 ¥{Decimal(value) / 100:,.2f}；联合所在区 {joint} 个；对接企业 {len(firms)} 家"
 
 
-def c1_lacking(session, period):
-    """Landed scenarios of the period without an evidence file not withdrawn (the gaps'
-    count: scenarios.gaps)."""
-    from scenarios.gaps import landed_lacking
-    return len(landed_lacking(session, period))
-
-
 def _discovered(period):
     return Scenario.discovered_on.between(period.start, period.happened_by)
 
@@ -132,8 +125,7 @@ def activity_rows(session, period):
 def register(reg):
     """Plug C1, C2 and the scenarios sheets into the registry."""
     reg.add_indicator(Indicator("C1", "场景支持", "Application scenarios", "个", c1_value,
-                                Decimal(50), per_year=True, detail=c1_detail,
-                                lacking=c1_lacking))
+                                Decimal(50), per_year=True, detail=c1_detail))
     reg.add_indicator(Indicator("C2", "挖掘应用场景", "Scenarios discovered", "个", c2_value,
                                 per_year=True, detail=c2_detail))
     reg.add_sheet(Sheet("场景台账", "C1", (

@@ -172,8 +172,8 @@ def f1_count(session, period):
 
 def register(reg):
     """Hand the registry the services' gap functions."""
-    reg.add_gaps("P1", grant_gaps)
+    reg.add_gaps("P1", grant_gaps, count=p1_count)
     reg.add_gaps("P1", provider_gaps_for("P1"))
-    reg.add_gaps("G1", request_gaps)
+    reg.add_gaps("G1", request_gaps, count=g1_count)
     reg.add_gaps("G1", provider_gaps_for("G1"))
-    reg.add_gaps("F1", meeting_gaps)
+    reg.add_gaps("F1", meeting_gaps, count=f1_count)

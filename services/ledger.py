@@ -62,18 +62,6 @@ def g1_detail(session, period):
     return f"{text}；服务企业 {firms} 家；中试平台、概念验证中心对接 {referrals} 次"
 
 
-def g1_lacking(session, period):
-    """Completed services of the period without outcome or the firm's rating, and the
-    providers behind them without an agreement in force (the gaps' count: services.gaps)."""
-    from services.gaps import g1_count
-    return g1_count(session, period)
-
-
-def p1_lacking(session, period):
-    """Grants of the period without provider or value, and their providers without an
-    agreement in force (the gaps' count: services.gaps)."""
-    from services.gaps import p1_count
-    return p1_count(session, period)
 
 
 def _granted_in(period):
@@ -192,11 +180,11 @@ def register(reg):
     """Plug G1, P1 and the services sheets into the registry."""
     reg.add_indicator(Indicator(
         "P1", "专业服务", "Professional services", "笔", p1_value, detail=p1_detail,
-        met=p1_met, lacking=p1_lacking,
+        met=p1_met,
         target_text="接入算力、数据、模型资源并为企业提供支持"))
     reg.add_indicator(Indicator(
         "G1", "公共服务包", "Public-service package", "类", g1_value, Decimal(len(PACKAGE)),
-        detail=g1_detail, lacking=g1_lacking))
+        detail=g1_detail))
     reg.add_sheet(Sheet("专业服务台账", "P1", (
         Column("date", "发放日期", "date"), Column("tenant", "企业名称"),
         Column("uscc", "统一社会信用代码"), Column("kind", "支持类型"),

@@ -40,12 +40,6 @@ def _met_in(period):
             & MatchMeeting.voided_at.is_(None))
 
 
-def meetings_lacking_outcome(session, period):
-    """F1's 缺证据记录: meetings of the period whose outcome is not recorded (services.gaps)."""
-    from services.gaps import f1_count
-    return f1_count(session, period)
-
-
 def meetings_held(session, period):
     """F1: matchmaking meetings between firms and banks or investors held in the period."""
     return session.scalar(select(func.count()).select_from(MatchMeeting).where(_met_in(period)))
@@ -157,8 +151,7 @@ def amenity_rows(session, period):
 def register(reg):
     """Plug F1, L1 and their sheets into the registry."""
     reg.add_indicator(Indicator("F1", "投融资对接", "Financing matchmaking", "次",
-                                meetings_held, detail=financing_detail,
-                                lacking=meetings_lacking_outcome))
+                                meetings_held, detail=financing_detail))
     reg.add_indicator(Indicator("L1", "生活配套", "Living amenities", "处",
                                 amenities_listed, detail=amenities_by_kind))
     reg.add_sheet(Sheet("投融资对接台账", "F1", (

@@ -13,8 +13,8 @@ from community.periods import Period
 from community.registry import registry
 from community.settings import targets
 from events import checkin
-from events.ledger import (checkin_rows, event_rows, events_held, events_held_by_kind,
-                           lacking_evidence)
+from events.gaps import lacking_evidence
+from events.ledger import checkin_rows, event_rows, events_held, events_held_by_kind
 from events.models import KINDS, METHODS, Event, Registration
 from tests.events.conftest import NOW
 
@@ -58,7 +58,7 @@ def test_e1_shows_the_named_kinds_apart_from_the_others(app, make_event, make_re
     assert events_held_by_kind(db.session, YEAR) == \
         "赛事 0 · 资源对接 1 · 培训 0 · 其他 4（路演 2、沙龙 1、其他 1）"
     e1 = next(i for i in registry().indicators if i.code == "E1")
-    assert e1.detail is events_held_by_kind and e1.lacking is lacking_evidence
+    assert e1.detail is events_held_by_kind and registry().gap_counts["E1"] is lacking_evidence
 
 
 def test_held_events_without_notice_sign_in_or_photos_lack_evidence(
