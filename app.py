@@ -8,7 +8,10 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from urllib.parse import urlsplit
+
 from flask import Flask, has_request_context, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import booking
 import community
@@ -31,6 +34,18 @@ def _secret_key(instance_path):
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _public_base(url):
+    """The public base URL as scheme://host[:port], or "" (none set); anything else
+    stops the start with a clear message rather than printing wrong QR codes."""
+    if not url:
+        return ""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname \
+            or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(f"OPC_PUBLIC_URL must look like https://opc.example.cn, not {url!r}")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _select_locale():
@@ -62,7 +77,14 @@ def create_app(test_config=None):
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         REMEMBER_COOKIE_HTTPONLY=True,
         TIMEZONE_FALLBACK="Asia/Shanghai",
+        # memory:// counts per process: fine for `make run`; with several gunicorn
+        # workers set redis://… so the limits hold across them (README).
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Behind a reverse proxy (README): how many proxies in front to trust for the
+        # client's address and scheme, and the public https address handed out in QR
+        # codes, calendar feeds and copied links.
+        TRUSTED_PROXIES=int(os.environ.get("OPC_TRUSTED_PROXIES", "0") or 0),
+        PUBLIC_BASE_URL=os.environ.get("OPC_PUBLIC_URL", ""),
         RATELIMIT_ENABLED=True,  # explicit: the limiter object outlives one app
         LOGIN_LIMIT="10 per 5 minutes",
         PAGE_SIZE=25,
@@ -74,6 +96,11 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    app.config["PUBLIC_BASE_URL"] = _public_base(app.config["PUBLIC_BASE_URL"])
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_port=hops, x_prefix=hops)
 
     dbsetup.configure_engine_options(app)
     db.init_app(app)

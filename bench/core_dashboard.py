@@ -153,8 +153,10 @@ def build(app, n_tenants, n_desks, n_assignments):
 
 def logged_in_client(app, user_id):
     client = app.test_client()
+    with app.app_context():
+        cookie_id = db.session.get(User, user_id).get_id()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = cookie_id
         session["_fresh"] = True
     return client
 

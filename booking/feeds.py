@@ -19,7 +19,7 @@ from booking.models import Blackout, Booking, Room, TenantFeed
 from booking.views import bp, load_booking, load_room, release, side_write
 from community.dbsetup import utcnow
 from community.settings import current_settings
-from community.web import community_tz, public, requires, submit
+from community.web import community_tz, public, public_host, public_url, requires, submit
 
 FEED_PAST = timedelta(days=90)
 
@@ -39,7 +39,7 @@ def _feed_bookings(query):
 
 def _calendar(name, bookings, detailed):
     return ical.feed(name, bookings, current_settings(db.session).timezone, detailed,
-                     request.host.split(":")[0])
+                     public_host())
 
 
 @bp.route("/bookings/<int:booking_id>.ics")
@@ -97,7 +97,7 @@ def feeds():
 @requires("edit")
 def door_qr(room_id):
     room = load_room(room_id)
-    url = url_for("booking.door", room_id=room.id, token=room.door_token, _external=True)
+    url = public_url("booking.door", room_id=room.id, token=room.door_token)
     out = io.BytesIO()
     qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12).save(out)
     return Response(out.getvalue(), mimetype="image/svg+xml")

@@ -27,7 +27,7 @@ def init_app(app):
     from community.permissions import CORE_GRANTS, can, can_view_tenant
     from community.views import holidays as holiday_views, locks as lock_views
     from community.views.tenants import undetermined_firms
-    from community.web import enforce_login, start_write_transaction
+    from community.web import enforce_login, enforce_password_change, start_write_transaction
 
     app.extensions["opc_registry"] = reg = Registry()
     for role, permissions in CORE_GRANTS.items():
@@ -62,6 +62,7 @@ def init_app(app):
     # The write transaction must begin before anything reads (loading the user does).
     app.before_request(start_write_transaction)
     app.before_request(enforce_login)
+    app.before_request(enforce_password_change)
     app.before_request(lock_views.apply_correction_reason)
 
     @app.teardown_request
@@ -89,7 +90,7 @@ def _template_helpers(app):
     from community.labels import label
     from community.permissions import can
     from community.validators import mask_phone
-    from community.web import community_tz
+    from community.web import community_tz, public_url
 
     def page_url(page):
         from flask import request, url_for
@@ -103,7 +104,7 @@ def _template_helpers(app):
         return [item for item in registry().nav if item.visible(current_user)]
 
     app.jinja_env.globals.update(can=lambda permission: can(current_user, permission),
-                                 page_url=page_url, nav_items=nav_items,
+                                 page_url=page_url, nav_items=nav_items, public_url=public_url,
                                  correction_reason=lambda: http_session.get(
                                      "correction_reason"))  # community.views.locks
 

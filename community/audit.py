@@ -9,6 +9,7 @@ from community.models import AuditEntry
 
 
 PERSONAL = ("phone", "mobile", "contact_phone", "leader_phone")  # masked: assessors read the trail, kept long
+SECRET = ("password_hash", "session_token")  # never written to the trail
 
 
 def N_(text):
@@ -38,6 +39,7 @@ CORE_ACTIONS = {
     "ledger.exported": N_("导出台账"),
     "ledger.exported_full": N_("导出完整台账（含未脱敏手机号）"),
     "user.password_changed": N_("修改密码"),
+    "user.password_reset": N_("重设了账号密码（须在下次登录时修改）"),
     "period_lock.created": N_("锁定了统计期间"),
     "report.downloaded": N_("下载了运营报告（PDF）"),
 }
@@ -71,6 +73,8 @@ def snapshot(obj):
     from community.validators import mask_phone
     data = {}
     for attr in inspect(obj).mapper.column_attrs:
+        if attr.key in SECRET:
+            continue
         value = getattr(obj, attr.key)
         if attr.key in PERSONAL and isinstance(value, str):
             value = mask_phone(value)

@@ -211,6 +211,17 @@ class UserForm(FlaskForm):
                                                         Length(min=10, max=200)])
 
 
+class RoleForm(FlaskForm):
+    role = SelectField(_l("角色"), choices=choices("role"))
+    tenant_id = SelectField(_l("所属企业（入驻企业成员）"), coerce=int, default=0)
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("新密码"), validators=[InputRequired(), Length(min=10, max=200)],
+                             description=_l("至少10位。用户下次登录时须改为自己的密码；"
+                                            "其已登录的设备全部退出。"))
+
+
 class PeriodForm(FlaskForm):
     """The dashboard's period choice (GET, so no CSRF needed)."""
 

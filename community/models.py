@@ -1,5 +1,7 @@
 """The community core's tables: people and roles, settings, space, desks,
 tenants, service records, evidence files and the audit trail."""
+import hmac
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -16,6 +18,11 @@ ZONE_KINDS = ("office", "open_desk", "roadshow_hall", "meeting_room", "leisure",
 SECTORS = ("智能制造", "智慧医疗", "智慧金融", "智慧文旅", "数字营销", "数字内容",
            "文化创意", "其他")
 RELATIONSHIPS = ("resident", "served")
+
+
+def new_session_token():
+    return secrets.token_hex(16)
+
 DESK_STATUSES = ("available", "out_of_service")
 
 
@@ -28,12 +35,20 @@ class User(UserMixin, db.Model):
     tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of every login cookie (get_id): a new token ends every session the user
+    # has open, on any device, even a stolen copy of a cookie (community/users.py).
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    # Set when an admin sets the password: the user must choose their own first.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
 
     tenant: Mapped["Tenant | None"] = relationship()
 
     @property
     def is_active(self):
         return self.active
+
+    def get_id(self):
+        return f"{self.id}:{self.session_token}"
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)
@@ -44,9 +59,16 @@ class User(UserMixin, db.Model):
 
 @login_manager.user_loader
 def load_user(user_id):
-    """The signed-in user of a session, unless the account was disabled since."""
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    """The signed-in user of a session, unless the account was disabled or its
+    sessions were ended since (logout, new password, new role)."""
+    number, _, token = (user_id or "").partition(":")
+    if not number.isdigit() or not token or len(number) > 9:
+        return None
+    user = db.session.get(User, int(number))
+    if user is None or not user.active or not hmac.compare_digest(
+            user.session_token.encode(), token.encode("utf-8", "replace")):
+        return None
+    return user
 
 
 class Community(db.Model):

@@ -4,7 +4,7 @@ from functools import wraps
 from math import ceil
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -53,6 +53,22 @@ def enforce_login():
         return None
     from community.extensions import login_manager
     return login_manager.unauthorized()
+
+
+# What someone whose password an admin set may still open before choosing their own.
+PASSWORD_CHANGE_OPEN = ("community.password", "community.logout", "community.set_language")
+
+
+def enforce_password_change():
+    """before_request: after an admin set a user's password, every page leads to
+    the password form until the user has chosen their own."""
+    if (request.endpoint in (None, "static") + PASSWORD_CHANGE_OPEN
+            or not current_user.is_authenticated
+            or not current_user.must_change_password):
+        return None
+    if request.method in SAFE_METHODS:
+        return redirect(url_for("community.password"))
+    abort(403)
 
 
 def start_write_transaction():
@@ -138,6 +154,22 @@ def safe_next(target, default="community.dashboard"):
         if not parts.scheme and not parts.netloc:
             return target
     return url_for(default)
+
+
+def public_url(endpoint, **values):
+    """The address handed out, in a QR code, a calendar feed or a copied link: on the
+    public base URL when one is set (the https address in front of the reverse proxy,
+    README), else on the address this request came to."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base + url_for(endpoint, **values)
+
+
+def public_host():
+    """The host name in public addresses (a calendar event's UID ends with it)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    return urlsplit(base).hostname if base else request.host.split(":")[0]
 
 
 def local_referrer():

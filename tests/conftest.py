@@ -138,7 +138,7 @@ def login(client, make_user, make_tenant):
         user = make_user(role, tenant=tenant)
         with client.session_transaction() as session:
             session.clear()
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         # Requests share the fixture's app context, so forget the user Flask-Login cached.
         g.pop("_login_user", None)
@@ -290,6 +290,14 @@ class Staff:
     username: str
     password: str
     name: str
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A real redis-server on a free port, for this test only."""
+    from tests.servers import redis_server
+    with redis_server(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -112,6 +112,7 @@ EXPECTED = {
     "community.settings": ADMIN,
     "community.users": ADMIN,
     "community.user_new": ADMIN,
+    "community.user_detail": ADMIN,
     "community.user_toggle": answers(LOGIN, 403, 403, 403, 403, 302),
     "community.audit_log": answers(LOGIN, 403, 403, 403, 200, 200),  # an assessor: its
     # periods' ledger records (here the page saying no period is granted)
@@ -431,7 +432,7 @@ def sign_in(client, user):
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
     # Requests share the fixture's app context: forget the user Flask-Login cached.
     g.pop("_login_user", None)

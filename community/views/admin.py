@@ -10,14 +10,15 @@ from sqlalchemy import select
 from community import audit
 from community.extensions import db
 from community.files import can_view_attachment, download_name, save_attachment
-from community.forms import ActionForm, SettingsForm, UploadForm, UserForm
+from community.forms import (ActionForm, ResetPasswordForm, RoleForm, SettingsForm, UploadForm,
+                             UserForm)
 from community.models import Attachment, Tenant, User
 from community.permissions import can
 from community.registry import registry
 from community.settings import (TARGET_YEARS, current_settings, save_settings, save_targets,
                                 settings_data)
 from community.settings import targets as saved_targets
-from community.users import create_user, toggle_active
+from community.users import change_role, create_user, reset_password, toggle_active
 from community.views import bp
 from community.web import attempt, commit, requires, safe_next, submit
 
@@ -52,17 +53,47 @@ def users():
     return render_template("community/users.html", users=rows)
 
 
+def _tenant_choices(form):
+    form.tenant_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(t.id, t.name) for t in db.session.scalars(select(Tenant).order_by(Tenant.name))]
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @requires("admin")
 def user_new():
     form = UserForm()
-    form.tenant_id.choices = [SelectChoice(0, "—")] + [SelectChoice(t.id, t.name) for t in db.session.scalars(
-        select(Tenant).order_by(Tenant.name))]
+    _tenant_choices(form)
     if submit(form, lambda: create_user(
             db.session, current_user, form.username.data, form.name.data, form.role.data,
             form.password.data, form.tenant_id.data or None), _("用户已创建。"))[0]:
         return redirect(url_for("community.users"))
     return render_template("community/user_form.html", form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires("admin")
+def user_detail(user_id):
+    """One account: its role (and firm), and a new password for someone who lost theirs.
+    Both forms post here; the button pressed says which."""
+    user = db.get_or_404(User, user_id)
+    role_form = RoleForm(obj=user, prefix="role")
+    _tenant_choices(role_form)
+    if request.method == "GET":
+        role_form.tenant_id.data = user.tenant_id or 0
+    reset_form = ResetPasswordForm(prefix="reset")
+    if "reset-password" in request.form:
+        done = submit(reset_form, lambda: reset_password(
+            db.session, current_user, user, reset_form.password.data),
+            _("已设置新密码：该用户已登录的设备全部退出，下次登录时须修改密码。"))[0]
+    else:
+        done = submit(role_form, lambda: change_role(
+            db.session, current_user, user, role_form.role.data, role_form.tenant_id.data or None),
+            _("角色已修改：该用户须重新登录。"))[0]
+    if done:
+        return redirect(url_for("community.user_detail", user_id=user.id))
+    return render_template("community/user_detail.html", user=user, role_form=role_form,
+                           reset_form=reset_form, action=ActionForm(),
+                           history=audit.history(db.session, "user", user.id))
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -71,7 +102,7 @@ def user_toggle(user_id):
     user = db.get_or_404(User, user_id)
     if ActionForm().validate_on_submit():
         attempt(lambda: toggle_active(db.session, current_user, user))
-    return redirect(url_for("community.users"))
+    return redirect(safe_next(request.form.get("next"), "community.users"))
 
 
 @bp.route("/files/<owner_type>/<int:owner_id>", methods=["POST"])

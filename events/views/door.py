@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from community.extensions import db
 from community.forms import ActionForm
-from community.web import attempt, commit, requires, submit
+from community.web import attempt, commit, public_url, requires, submit
 from events import checkin
 from events.forms import DeviceForm, PaperForm, PaperWalkInForm, WalkInForm
 from events.models import Event, Registration, ScannerDevice
@@ -27,10 +27,10 @@ def search(event, q, limit=20):
         selectinload(Registration.tenant), selectinload(Registration.checked_in_by),
         selectinload(Registration.checkin_device)).where(Registration.event_id == event.id)
     if q.isdigit():
-        query = query.where(Registration.mobile.endswith(q))
+        query = query.where(Registration.mobile.endswith(q, autoescape=True))
     else:
-        query = query.where(or_(Registration.name.contains(q),
-                                Registration.organisation.contains(q)))
+        query = query.where(or_(Registration.name.contains(q, autoescape=True),
+                                Registration.organisation.contains(q, autoescape=True)))
     return db.session.scalars(query.order_by(Registration.name).limit(limit)).all()
 
 
@@ -58,6 +58,9 @@ def door_scan(event_id):
     """A ticket QR read by the page's camera (JSON), or typed by a USB scanner (form)."""
     event = db.get_or_404(Event, event_id)
     data = request.get_json(silent=True) if request.is_json else request.form
+    if request.is_json and not (isinstance(data, dict) and data.get("code")):
+        # as the device API answers (events/views/api.py): no ticket to look for
+        return jsonify({"status": "error", "reason": "bad_request"}), 400
     data = data if hasattr(data, "get") else {}
     secret = checkin.secret_from_code(str(data.get("code") or ""))
     nonce = str(data.get("nonce") or "")[:64] or None
@@ -131,7 +134,7 @@ def screen(event_id):
 def venue_png(event_id):
     event = db.get_or_404(Event, event_id)
     code = checkin.venue_code(venue_key(), event.id, now())
-    url = url_for("events_public.here", event_id=event.id, code=code, _external=True)
+    url = public_url("events_public.here", event_id=event.id, code=code)
     return Response(qr_png(url, box_size=12), mimetype="image/png",
                     headers={"Cache-Control": "no-store"})
 

@@ -1,13 +1,13 @@
 """The public pages, for attendees without an account: an event's page and
 registration, the ticket (opened only with its secret), and self check-in."""
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from community.extensions import db, limiter
 from community.forms import ActionForm
 from community.settings import current_settings, personal_data_kept_until
-from community.web import attempt, community_tz, public, submit
+from community.web import attempt, community_tz, public, public_host, public_url, submit
 from events import checkin, rules
 from events.forms import RegistrationForm, SelfCheckinForm
 from events.ical import event_ics
@@ -15,6 +15,32 @@ from events.ledger import venue_of
 from events.models import Registration
 from events.tickets import qr_png
 from events.views import now, public_bp, published_event_or_404, venue_key
+
+
+# The door's limits key on who is sending, not on the address alone: a crowd of
+# three hundred behind the venue's Wi-Fi shares one address. One attendee (the event
+# and the mobile typed) gets a few tries a minute; an address gets a generous number
+# of registrations and a few dozen mobiles that are not on the list (someone
+# guessing numbers) per event. The store is RATELIMIT_STORAGE_URI (README).
+ATTENDEE_LIMIT = "5 per minute"
+ADDRESS_REGISTRATIONS = "600 per 10 minutes"
+ADDRESS_MISSES = "60 per 10 minutes"
+
+
+def _mobile():
+    return "".join(ch for ch in request.form.get("mobile", "")[:40] if ch.isdigit())
+
+
+def _attendee_key():
+    return f"attendee:{request.view_args.get('event_id')}:{_mobile()}"
+
+
+def _address_key():
+    return f"address:{request.view_args.get('event_id')}:{request.remote_addr}"
+
+
+def _missed(response):
+    return g.get("door_miss", False)
 
 
 def _ticket_or_404(secret):
@@ -39,7 +65,8 @@ def _registered(outcome):
 
 @public_bp.route("/e/<int:event_id>", methods=["GET", "POST"])
 @public
-@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit(ATTENDEE_LIMIT, methods=["POST"], key_func=_attendee_key)
+@limiter.limit(ADDRESS_REGISTRATIONS, methods=["POST"], key_func=_address_key)
 def event_page(event_id):
     """The phone-friendly page of a published event, with its registration form. It
     never lists the community's tenants: the organisation is typed, free text."""
@@ -62,8 +89,8 @@ def event_page(event_id):
 @public
 def event_ics_file(event_id):
     event = published_event_or_404(event_id)
-    url = url_for("events_public.event_page", event_id=event.id, _external=True)
-    body = event_ics(event, url, venue_of(event), community_tz(), request.host.split(":")[0])
+    url = public_url("events_public.event_page", event_id=event.id)
+    body = event_ics(event, url, venue_of(event), community_tz(), public_host())
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f"attachment; filename=event-{event.id}.ics"})
 
@@ -85,7 +112,7 @@ def ticket_qr(secret):
     registration = _ticket_or_404(secret)
     if registration.status != "registered":
         abort(404)
-    url = url_for("events_public.ticket", secret=registration.secret, _external=True)
+    url = public_url("events_public.ticket", secret=registration.secret)
     return Response(qr_png(url), mimetype="image/png",
                     headers={"Cache-Control": "private, max-age=86400"})
 
@@ -128,7 +155,9 @@ def here(event_id, code):
 
 @public_bp.route("/e/<int:event_id>/here", methods=["POST"])
 @public
-@limiter.limit("10 per minute")  # a venue code must not become a phone-number directory
+@limiter.limit(ATTENDEE_LIMIT, key_func=_attendee_key)
+# A venue code must not become a phone-number directory: mobiles not on the list count.
+@limiter.limit(ADDRESS_MISSES, key_func=_address_key, deduct_when=_missed)
 def here_submit(event_id):
     """The attendee confirms their mobile and is checked in."""
     event = published_event_or_404(event_id)
@@ -140,6 +169,7 @@ def here_submit(event_id):
     ok, outcome = submit(form, lambda: checkin.self_check_in(
         db.session, event, form.mobile.data, now()))
     if not ok:
+        g.door_miss = True
         return render_template("events/here.html", event=event, form=form), 422
     scan, again = outcome
     return render_template("events/here.html", event=event, done=scan, again=again)

@@ -107,7 +107,7 @@ def test_staff_approves_a_roadshow_request(client, login, make_room):
     client.post(f"/booking/bookings/{booking.id}/decide", data={"approve": "1", "reason": ""})
     assert db.session.get(Booking, booking.id).status == "confirmed"
     with client.session_transaction() as session:
-        session["_user_id"] = str(founder.id)
+        session["_user_id"] = founder.get_id()
     from flask import g
     g.pop("_login_user", None)
     assert "已确认" in client.get("/booking/bookings").get_data(as_text=True)

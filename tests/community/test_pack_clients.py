@@ -8,7 +8,6 @@ REQUIRE_BROWSER=1 (CI installs them)."""
 import csv
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -28,19 +27,10 @@ from community.registry import evaluate, registry
 from community.settings import targets
 from community.web import today
 from tests.conftest import PG_URL
+from tests.servers import need
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 180  # seconds a real consumer may take to build a pack
-
-
-def need(program):
-    path = shutil.which(program)
-    if path is None:
-        message = f"{program} is not installed (.ci/run installs it)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message + " and REQUIRE_BROWSER=1", pytrace=False)
-        pytest.skip(message)
-    return path
 
 
 def request(client, **data):
@@ -148,37 +138,6 @@ def test_an_embedded_consumer_builds_the_pack_on_sqlite_huey(app, client, login)
     assert tasks.huey_of(app).pending_count() == 0
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    """A real redis-server on a free port, for this test only."""
-    server = need("redis-server")
-    port = free_port()
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("redis-server did not start")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 def test_huey_consumer_on_redis_builds_the_pack_the_web_app_queued(
         migrated, tmp_path, redis_url):
     """Production's shape: the web app queues in Redis, `huey_consumer
@@ -210,7 +169,7 @@ def test_huey_consumer_on_redis_builds_the_pack_the_web_app_queued(
             db.session.commit()
             client = web.test_client()
             with client.session_transaction() as session:
-                session["_user_id"] = str(user.id)
+                session["_user_id"] = user.get_id()
                 session["_fresh"] = True
             pack_id = request(client, kind="annual", year="2026")
             assert tasks.huey_of(web).pending_count() <= 1
