@@ -18,6 +18,7 @@ def init_app(app):
     from community import audit, chain, cli, ledger, opc, views  # noqa: F401 (chain: seals)
     from community import packs
     from community import gaps
+    from community import inputs
     from community import assessors
     from community.extensions import db
     from community.files import tenant_record
@@ -29,6 +30,8 @@ def init_app(app):
     from community.views.tenants import undetermined_firms
     from community.web import enforce_login, enforce_password_change, start_write_transaction
 
+    # Before any blueprint adds a route: every <int:…> ends at the database's integer.
+    app.url_map.converters["int"] = inputs.IdConverter
     app.extensions["opc_registry"] = reg = Registry()
     for role, permissions in CORE_GRANTS.items():
         reg.grant(role, *permissions)
@@ -59,6 +62,8 @@ def init_app(app):
     reg.add_dated("served_record", "served_on")
     reg.add_dated("licence", "effective_on")
 
+    # Input no view could store is refused first, before a transaction begins.
+    app.before_request(inputs.refuse_unreadable_input)
     # The write transaction must begin before anything reads (loading the user does).
     app.before_request(start_write_transaction)
     app.before_request(enforce_login)

@@ -75,6 +75,9 @@ MESSAGES = {
     "period_invalid": _l("统计期间不正确：结束日期不能早于开始日期，且须在2000至2100年之间。"),
     "grant_not_assessor": _l("只能为考核评估人员账号授予评估期间。"),
     "grant_already_revoked": _l("该评估期间授权已收回。"),
+    "json_invalid": _l("请求内容不是有效的数据：应为一个 JSON 对象，且嵌套不超过16层。"),
+    "text_invalid": _l("输入中含有无法保存的字符（空字符或无效的 Unicode 字符），请删除后重试。"),
+    "body_invalid": _l("无法读取提交的表单内容，请返回上一页重试。"),
 }
 
 
