@@ -59,7 +59,8 @@ def desks():
     day = today()
     query = select(Desk).options(selectinload(Desk.zone)).join(Zone).order_by(Desk.code)
     if q:
-        query = query.where(or_(Desk.code.contains(q.upper()), Zone.name.contains(q)))
+        query = query.where(or_(Desk.code.contains(q.upper(), autoescape=True),
+                                Zone.name.contains(q, autoescape=True)))
     page = paginate(query)
     current = {a.desk_id: a for a in db.session.scalars(
         select(DeskAssignment).options(selectinload(DeskAssignment.tenant),

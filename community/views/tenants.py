@@ -20,12 +20,14 @@ from community.web import paginate, requires, submit, today
 
 
 def tenant_search(q):
-    """Tenants whose name, USCC or pinyin initials contain q."""
+    """Tenants whose name, USCC or pinyin initials contain q (literally: % and _ are
+    characters, not wildcards)."""
     query = select(Tenant).order_by(Tenant.name)
     q = (q or "").strip()
     if q:
-        query = query.where(or_(Tenant.name.contains(q), Tenant.uscc.contains(q.upper()),
-                                Tenant.name_initials.contains(q.lower())))
+        query = query.where(or_(Tenant.name.contains(q, autoescape=True),
+                                Tenant.uscc.contains(q.upper(), autoescape=True),
+                                Tenant.name_initials.contains(q.lower(), autoescape=True)))
     return query
 
 

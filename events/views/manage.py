@@ -43,7 +43,8 @@ def index():
     if kind in KINDS:
         query = query.where(Event.kind == kind)
     if q:
-        query = query.where(or_(Event.title.contains(q), Event.organiser.contains(q)))
+        query = query.where(or_(Event.title.contains(q, autoescape=True),
+                                Event.organiser.contains(q, autoescape=True)))
     page = paginate(query)
     # What the operator must act on first: past events lacking evidence, anywhere in the list.
     past = db.session.scalars(select(Event).where(
@@ -113,9 +114,9 @@ def detail(event_id):
         .order_by(case({"registered": 0, "waitlisted": 1}, value=Registration.status, else_=2),
                   Registration.queued_at, Registration.id)
     if q:
-        query = query.where(or_(Registration.name.contains(q),
-                                Registration.organisation.contains(q),
-                                Registration.mobile.endswith(q)))
+        query = query.where(or_(Registration.name.contains(q, autoescape=True),
+                                Registration.organisation.contains(q, autoescape=True),
+                                Registration.mobile.endswith(q, autoescape=True)))
     return render_template(
         "events/detail.html", event=event, stats=attendance(db.session, event.id),
         page=paginate(query), q=q, at=now(), flags=evidence_flags([event], now())[event.id],

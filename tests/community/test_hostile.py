@@ -119,6 +119,30 @@ def test_nul_in_a_search_is_refused_with_a_page(client, login):
     assert "无法保存的字符" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("q", ["%", "_", "%科技%", "重庆_"])
+def test_search_text_is_matched_literally(client, login, make_tenant, q):
+    login("staff")
+    make_tenant(name="重庆测试科技有限公司")
+    page = client.get("/tenants", query_string={"q": q}).get_data(as_text=True)
+    assert "重庆测试科技有限公司" not in page
+
+
+def test_search_still_finds_a_literal_percent(client, login, make_tenant):
+    login("staff")
+    make_tenant(name="百分之百%科技有限公司")
+    make_tenant(name="重庆另一科技有限公司")
+    page = client.get("/tenants", query_string={"q": "百%"}).get_data(as_text=True)
+    assert "百分之百%科技有限公司" in page and "重庆另一科技有限公司" not in page
+
+
+def test_the_door_search_is_literal_too(client, login, make_event, make_registration):
+    login("staff")
+    event = make_event(live=True)
+    make_registration(event, now=utcnow(), name="王五", organisation="重庆大学")
+    page = client.get(f"/events/{event.id}/door", query_string={"q": "_"}).get_data(as_text=True)
+    assert "王五" not in page
+
+
 def test_an_oversize_form_field_is_refused_without_echoing_it(client, login):
     login("staff")
     before = fingerprint()
