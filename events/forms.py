@@ -27,17 +27,27 @@ class EventForm(FlaskForm):
     notice_text = TextAreaField(_l("活动通知"))
 
 
+class AcceptedField(BooleanField):
+    """A consent box: ticked only by the value a ticked box sends (or an explicit yes),
+    so "0", "no" or "false" typed into a request never reads as consent."""
+
+    ACCEPTED = ("y", "yes", "on", "true", "1")
+
+    def process_formdata(self, valuelist):
+        self.data = bool(valuelist) and str(valuelist[0]).strip().lower() in self.ACCEPTED
+
+
 class RegistrationForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[InputRequired(), Length(max=100)])
     mobile = StringField(_l("手机号"), validators=[InputRequired()])
     email = StringField(_l("邮箱（选填）"), validators=[Optional(), Length(max=200)])
     organisation = StringField(_l("单位"), validators=[Length(max=200)])
-    consent = BooleanField(_l("我已阅读并同意上述个人信息处理说明"))
-    assessor_consent = BooleanField(_l("（选填）同意将我的姓名、单位和签到记录提供给项目考核评估方"))
+    consent = AcceptedField(_l("我已阅读并同意上述个人信息处理说明"))
+    assessor_consent = AcceptedField(_l("（选填）同意将我的姓名、单位和签到记录提供给项目考核评估方"))
 
 
 class WalkInForm(RegistrationForm):
-    consent = BooleanField(_l("参会人已阅读个人信息处理说明并同意"))
+    consent = AcceptedField(_l("参会人已阅读个人信息处理说明并同意"))
 
 
 class SelfCheckinForm(FlaskForm):

@@ -143,6 +143,24 @@ def test_the_door_search_is_literal_too(client, login, make_event, make_registra
     assert "王五" not in page
 
 
+@pytest.mark.parametrize("value", ["0", "no", "false", "off", "n", " "])
+def test_consent_is_given_only_by_an_accepted_value(client, make_event, value):
+    event = make_event(live=True)
+    before = fingerprint()
+    response = client.post(f"/e/{event.id}", data={
+        "name": "张三", "mobile": next_mobile(), "organisation": "重庆大学", "consent": value})
+    assert response.status_code in (200, 422)
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
+    assert fingerprint() == before
+
+
+def test_a_ticked_consent_box_registers(client, make_event):
+    event = make_event(live=True)
+    client.post(f"/e/{event.id}", data={"name": "张三", "mobile": next_mobile(),
+                                        "organisation": "重庆大学", "consent": "y"})
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+
+
 def test_an_oversize_form_field_is_refused_without_echoing_it(client, login):
     login("staff")
     before = fingerprint()
