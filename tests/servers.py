@@ -82,3 +82,29 @@ def gunicorn(env, workers=3, log=None):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+class Phone:
+    """One person's browser for a test against a real server: its own cookies, and
+    every answer as (status, text), a 4xx included."""
+
+    def __init__(self):
+        from http.cookiejar import CookieJar
+        from urllib.request import HTTPCookieProcessor, build_opener
+        self.opener = build_opener(HTTPCookieProcessor(CookieJar()))
+
+    def open(self, url, data=None):
+        from urllib.error import HTTPError
+        from urllib.parse import urlencode
+        body = urlencode(data).encode() if data is not None else None
+        try:
+            with self.opener.open(url, body, timeout=30) as response:
+                return response.status, response.read().decode()
+        except HTTPError as error:
+            return error.code, error.read().decode()
+
+    def get(self, url):
+        return self.open(url)[1]
+
+    def post(self, url, data):
+        return self.open(url, data)

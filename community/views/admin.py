@@ -81,7 +81,7 @@ def user_detail(user_id):
     if request.method == "GET":
         role_form.tenant_id.data = user.tenant_id or 0
     reset_form = ResetPasswordForm(prefix="reset")
-    if "reset-password" in request.form:
+    if request.form.get("action") == "reset-password":
         done = submit(reset_form, lambda: reset_password(
             db.session, current_user, user, reset_form.password.data),
             _("已设置新密码：该用户已登录的设备全部退出，下次登录时须修改密码。"))[0]
