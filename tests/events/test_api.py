@@ -94,11 +94,14 @@ def test_events_search_and_check_in_by_id(client, make_event, make_registration,
     assert detail["attendance"]["checked_in"] == 1
 
 
-def test_a_body_that_is_not_a_json_object_is_no_500(client, make_event, make_registration,
-                                                    make_device):
+def test_a_body_that_is_not_a_json_object_is_refused_with_a_code(client, make_event,
+                                                                 make_registration, make_device):
     event = make_event(live=True)
     r = make_registration(event, now=utcnow())
     _, token = make_device()
     answer = client.post(f"/api/v1/events/{event.id}/registrations/{r.id}/checkin",
                          json=[1], headers=auth(token))
-    assert answer.status_code == 200 and answer.get_json()["status"] == "ok"
+    assert answer.status_code == 400
+    assert answer.get_json() == {"status": "error", "reason": "json_invalid"}
+    db.session.refresh(r)
+    assert r.checked_in_at is None
