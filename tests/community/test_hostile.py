@@ -2,7 +2,6 @@
 the database's integer, JSON that is not one shallow object, NUL and lone surrogates
 in any text, search wildcards, consent not given, an oversize form field."""
 import json
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select

@@ -219,5 +219,7 @@ def test_no_request_gives_a_5xx_and_a_refusal_changes_nothing(app, client, role)
         try:
             probe()
         except Exception as exc:  # noqa: BLE001 - every endpoint is tried, all failures named
-            failures.append(f"{rule.endpoint} {rule.rule}: {str(exc)[:1500]}")
+            found = getattr(exc, "exceptions", None) or [exc]  # several distinct failures
+            failures.append(f"{rule.endpoint} {rule.rule}: "
+                            + "\n  ".join(str(e)[:1500] for e in found))
     assert not failures, f"{len(failures)} endpoints failed for {role}:\n" + "\n".join(failures)
