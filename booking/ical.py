@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-STATUS = {"confirmed": "CONFIRMED", "pending": "TENTATIVE"}
+STATUS = {"confirmed": "CONFIRMED", "pending": "TENTATIVE", "provisional": "TENTATIVE"}
 
 
 def feed(name, bookings, tz_name, detailed, host):

@@ -4,7 +4,8 @@ from flask_babel import lazy_gettext as _l
 from community.labels import N_
 
 STATUS_LABELS = {"pending": N_("待审批"), "confirmed": N_("已确认"), "rejected": N_("已拒绝"),
-                 "cancelled": N_("已取消"), "released": N_("未签到释放")}
+                 "cancelled": N_("已取消"), "released": N_("未签到释放"),
+                 "provisional": N_("暂定（活动草稿）")}
 
 MESSAGES = {
     "ends_not_after_start": _l("结束时间必须晚于开始时间。"),

@@ -9,8 +9,10 @@ from community.extensions import db
 from community.dbsetup import UTCDateTime, utcnow
 from community.models import Tenant, User, Zone
 
-ACTIVE = ("pending", "confirmed")
-STATUSES = ("pending", "confirmed", "rejected", "cancelled", "released")
+# Statuses that hold the room. "provisional": a draft event's hold, confirmed when the
+# event is published; it keeps the room from others but is not yet a booking granted.
+ACTIVE = ("pending", "confirmed", "provisional")
+STATUSES = ("pending", "confirmed", "provisional", "rejected", "cancelled", "released")
 # Monday=0 … Sunday=6 -> [opens, closes] as "HH:MM", or None when closed.
 DEFAULT_HOURS = {str(d): ["09:00", "21:00"] for d in range(5)} | {
     "5": ["09:00", "18:00"], "6": ["09:00", "18:00"]}

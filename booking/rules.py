@@ -295,8 +295,9 @@ def release_no_shows(session, room, now):
     return unclaimed
 
 
-def reserve_for_event(session, actor, room, starts_at, ends_at, title, now):
-    """Reserve a room for a community event, with the same no-overlap guarantee."""
+def reserve_for_event(session, actor, room, starts_at, ends_at, title, now, provisional=False):
+    """Reserve a room for a community event, with the same no-overlap guarantee; a
+    draft's reservation is provisional until the event is published (confirm_for_event)."""
     if ends_at <= starts_at:
         raise BookingRefused("ends_not_after_start")
     room = lock_row(session, Room, room.id)
@@ -308,9 +309,20 @@ def reserve_for_event(session, actor, room, starts_at, ends_at, title, now):
         raise BookingRefused("slot_taken")
     booking = Booking(room=room, tenant_id=None, booked_by_id=getattr(actor, "id", None),
                       purpose=(title or "社区活动")[:200], starts_at=starts_at,
-                      ends_at=ends_at, status="confirmed", source="event")
+                      ends_at=ends_at, status="provisional" if provisional else "confirmed",
+                      source="event")
     _insert(session, booking)
     audit.record(session, actor, "booking.created", booking)
+    return booking
+
+
+def confirm_for_event(session, actor, booking):
+    """The event was published: its provisional hold becomes a confirmed booking."""
+    if booking is None or booking.status != "provisional":
+        return booking
+    before = audit.snapshot(booking)
+    booking.status = "confirmed"
+    audit.record(session, actor, "booking.confirmed", booking, before=before)
     return booking
 
 

@@ -127,7 +127,8 @@ def save_event(session, actor, data, now, event=None):
     if moved:
         _release_room(session, actor, event, now)
         if room is not None:
-            event.booking = _reserve_room(session, actor, room, clean, now)
+            event.booking = _reserve_room(session, actor, room, clean, now,
+                                          provisional=event.status == "draft")
             event.room = room
     if before is not None:
         promote_waitlist(session, event, now)
@@ -136,13 +137,13 @@ def save_event(session, actor, data, now, event=None):
     return event
 
 
-def _reserve_room(session, actor, room, clean, now):
+def _reserve_room(session, actor, room, clean, now, provisional):
     from booking import rules as booking_rules
     try:
         with session.begin_nested():
             return booking_rules.reserve_for_event(
                 session, actor, room, clean["starts_at"], clean["ends_at"], clean["title"],
-                now)
+                now, provisional=provisional)
     except Refused as exc:  # booking's own code (slot_taken, not_bookable, …)
         raise Invalid({"room_id": exc.code}) from None
 
@@ -151,7 +152,7 @@ def _release_room(session, actor, event, now):
     """Cancel the event's room booking (the room or time changed, or the event was cancelled)."""
     if event.booking is not None:
         from booking import rules as booking_rules
-        if event.booking.status in ("pending", "confirmed"):
+        if event.booking.status in ("pending", "confirmed", "provisional"):
             booking_rules.cancel_booking(session, actor, event.booking, now, force=True)
     event.booking, event.room = None, None
 
@@ -162,6 +163,9 @@ def publish_event(session, actor, event, now):
         raise Refused("event_not_draft")
     before = audit.snapshot(event)
     event.status, event.published_at = "published", now
+    if event.booking is not None:
+        from booking import rules as booking_rules
+        booking_rules.confirm_for_event(session, actor, event.booking)
     audit.record(session, actor, "event.published", event, before=before)
     return event
 

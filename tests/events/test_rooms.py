@@ -3,7 +3,16 @@ from datetime import timedelta
 
 import pytest
 
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
 from community.extensions import db
+from community.models import AuditEntry
+from community.periods import Period
+from community.refusals import Refused
+from booking.ledger import utilisation_rows
 from booking.models import Booking
 from booking.rooms import ensure_rooms
 from booking.rules import reserve_for_event
@@ -20,13 +29,42 @@ def room(app, make_zone):
     return made[0]
 
 
-def test_an_event_in_a_room_books_it(app, room):
+def test_an_event_in_a_room_holds_it_provisionally_until_published(app, room):
     event = rules.save_event(db.session, None, event_data(room=room, venue_address=""), NOW)
     db.session.commit()
     booking = event.booking
     assert (booking.room_id, booking.status, booking.source, booking.tenant_id) == (
-        room.id, "confirmed", "event", None)
+        room.id, "provisional", "event", None)
     assert (booking.starts_at, booking.ends_at) == (event.starts_at, event.ends_at)
+    # Nobody else can take the room meanwhile.
+    with pytest.raises(Refused) as caught:
+        reserve_for_event(db.session, None, room, event.starts_at, event.ends_at, "别的活动", NOW)
+    assert caught.value.code == "slot_taken"
+    db.session.rollback()
+    rules.publish_event(db.session, None, event, NOW)
+    db.session.commit()
+    assert booking.status == "confirmed"
+    assert db.session.scalar(select(AuditEntry.action).where(
+        AuditEntry.object_type == "booking", AuditEntry.object_id == booking.id)
+        .order_by(AuditEntry.id.desc()).limit(1)) == "booking.confirmed"
+
+
+def test_a_draft_events_hold_is_not_a_booking_granted(app, room):
+    """S3's booked hours and 功能空间利用率 count no draft's hold, even once its time
+    has passed; the published event's reservation counts once it took place."""
+    start = NOW - timedelta(days=10)
+    draft = rules.save_event(db.session, None, event_data(
+        room=room, venue_address="", starts_at=start), start - timedelta(days=5))
+    held = rules.save_event(db.session, None, event_data(
+        room=room, venue_address="", starts_at=start + timedelta(days=1)),
+        start - timedelta(days=5))
+    rules.publish_event(db.session, None, held, start - timedelta(days=4))
+    db.session.commit()
+    assert draft.booking.status == "provisional"
+    period = Period(date(2026, 5, 1), date(2026, 5, 31), as_of=date(2026, 5, 31))
+    rows = [r for r in utilisation_rows(db.session, period) if r["month"] == "2026-05"]
+    assert [(r["booked_hours"], r["used_hours"]) for r in rows] == [
+        (Decimal("3.0"), Decimal("3.0"))]  # the published event's three hours only
 
 
 def test_moving_the_event_moves_the_booking(app, room):
@@ -36,7 +74,7 @@ def test_moving_the_event_moves_the_booking(app, room):
     rules.save_event(db.session, None, event_data(
         room=room, venue_address="", starts_at=later, ends_at=later + timedelta(hours=2)),
         NOW, event)
-    assert old.status == "cancelled" and event.booking.status == "confirmed"
+    assert old.status == "cancelled" and event.booking.status == "provisional"
     assert event.booking.starts_at == later
     rules.save_event(db.session, None, event_data(room=None), NOW, event)
     assert event.booking is None and event.room is None
