@@ -27,6 +27,7 @@ def init_app(app):
     from community.messages import MESSAGES
     from community.permissions import CORE_GRANTS, can, can_view_tenant
     from community.views import holidays as holiday_views, locks as lock_views
+    from community.views.space import desks_ending
     from community.views.tenants import undetermined_firms
     from community.web import enforce_login, enforce_password_change, start_write_transaction
 
@@ -46,6 +47,7 @@ def init_app(app):
     reg.add_attachment_owner("desk", lambda user, _id: can(user, "view"))
     reg.add_attachment_owner("desk_assignment", tenant_record(DeskAssignment))
     reg.add_attention(undetermined_firms)
+    reg.add_attention(desks_ending)
     reg.add_served_source(SERVED_SOURCE, "登记服务")
     reg.add_audit_words(objects=audit.CORE_OBJECTS, actions=audit.CORE_ACTIONS,
                         verbs=audit.VERBS)
@@ -92,7 +94,7 @@ def init_app(app):
 
 
 def _template_helpers(app):
-    from community.labels import label
+    from community.labels import label, unit as unit_words
     from community.permissions import can
     from community.validators import mask_phone
     from community.web import community_tz, public_url
@@ -116,6 +118,8 @@ def _template_helpers(app):
     @app.context_processor
     def helpers():
         return {"lang": http_session.get("lang", "zh")}
+
+    app.template_filter("unit")(unit_words)
 
     @app.template_filter("label")
     def label_filter(value, group):

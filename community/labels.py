@@ -10,6 +10,18 @@ def N_(text):
     return text
 
 
+# The indicators' units, as the bang writes them; the UI translates them (English
+# mode says "12 firms", not "12 家"). A package's new unit is added here.
+UNITS = (N_("㎡"), N_("个"), N_("场"), N_("处"), N_("家"), N_("次"), N_("笔"), N_("类"),
+         N_("间"))
+
+
+def unit(text):
+    """An indicator's unit in the reader's language."""
+    from flask_babel import gettext
+    return gettext(text) if text in UNITS else text
+
+
 LABELS = {
     "zone_kind": {
         "office": N_("独立办公室"), "open_desk": N_("开放工位区"),

@@ -134,7 +134,8 @@ def sentence(pace, lang="zh"):
 
     if not pace.points:
         return _("%(code)s：本年尚未开始", code=pace.code)
-    n, unit = _n(pace.so_far), pace.unit
+    from community.labels import unit as unit_words
+    n, unit = _n(pace.so_far), unit_words(pace.unit)
     if pace.rolling:
         text = _("%(code)s：近12个月（截至%(day)s）%(n)s %(unit)s", code=pace.code,
                  day=pace.as_of.isoformat(), n=n, unit=unit)

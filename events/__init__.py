@@ -48,6 +48,8 @@ def init_app(app):
     gaps.register(reg)
     reg.add_dated("event", "starts_at")  # community.locks: an event belongs to its day
     reg.add_nav(NavItem("events.index", "活动", can_view))
+    from events.views.manage import attention
+    reg.add_attention(attention)
     reg.add_demo(load_demo)
     reg.add_attachment_owner(ledger.NOTICE, lambda user, _id: can_view(user))
     reg.add_attachment_owner(ledger.PHOTO, lambda user, _id: can_view(user))

@@ -1,9 +1,11 @@
 """Zones (area history) and desks (bulk creation, assignments)."""
+from datetime import timedelta
+
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from community.extensions import db
@@ -61,6 +63,10 @@ def desks():
     if q:
         query = query.where(or_(Desk.code.contains(q.upper(), autoescape=True),
                                 Zone.name.contains(q, autoescape=True)))
+    ending = request.args.get("ending") == "1"
+    if ending:
+        query = query.where(Desk.id.in_(ending_assignments(day).with_only_columns(
+            DeskAssignment.desk_id)))
     page = paginate(query)
     current = {a.desk_id: a for a in db.session.scalars(
         select(DeskAssignment).options(selectinload(DeskAssignment.tenant),
@@ -68,7 +74,28 @@ def desks():
         .where(DeskAssignment.desk_id.in_([d.id for d in page.items]),
                DeskAssignment.starts_on <= day,
                or_(DeskAssignment.ends_on.is_(None), DeskAssignment.ends_on >= day)))}
-    return render_template("community/desks.html", page=page, current=current, q=q)
+    return render_template("community/desks.html", page=page, current=current, q=q,
+                           ending=ending, ending_days=ENDING_DAYS)
+
+
+ENDING_DAYS = 14  # how far ahead the dashboard warns of desk assignments ending
+
+
+def ending_assignments(day):
+    """Assignments in force that end within ENDING_DAYS: the founder moves out, or
+    staff renew them."""
+    return select(DeskAssignment).where(
+        DeskAssignment.starts_on <= day, DeskAssignment.ends_on >= day,
+        DeskAssignment.ends_on <= day + timedelta(days=ENDING_DAYS))
+
+
+def desks_ending(session, user):
+    """For the dashboard: desk assignments ending within ENDING_DAYS."""
+    if not can(user, "edit"):
+        return []
+    n = session.scalar(select(func.count()).select_from(ending_assignments(today()).subquery()))
+    return [(_("%(n)s 个工位的使用将在%(d)s天内到期", n=n, d=ENDING_DAYS), "community.desks",
+             {"ending": "1"})] if n else []
 
 
 @bp.route("/desks/bulk", methods=["GET", "POST"])

@@ -1,6 +1,8 @@
 """The staff console: the events list (with what lacks evidence), the event form,
 an event's page with its attendance, its notice, photos and summary, and the
 links staff confirm between attendees and tenants (S4)."""
+from datetime import timedelta
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,6 +30,28 @@ from events.views import aware, bp, local, now
 def evidence_flags(events, at):
     """What each event still lacks (events.ledger.evidence_lacking, the E1 test)."""
     return evidence_lacking(db.session, events, at)
+
+
+def attention(session, user):
+    """For the dashboard: this week's events (the next seven days) still a draft, or
+    without their notice (活动通知), which E1 asks of every event."""
+    if not rules.can_edit(user):
+        return []
+    at = now()
+    soon = session.scalars(select(Event).where(
+        Event.status.in_(("draft", "published")), Event.starts_at >= at,
+        Event.starts_at < at + timedelta(days=7))).all()
+    items = []
+    drafts = [e for e in soon if e.status == "draft"]
+    if drafts:
+        items.append((_("%(n)s 场7天内的活动仍是草稿，尚未发布报名", n=len(drafts)),
+                      "events.index", {"status": "draft"}))
+    lacking = evidence_lacking(session, soon, at)
+    no_notice = [e for e in soon if "notice" in lacking[e.id]]
+    if no_notice:
+        items.append((_("%(n)s 场7天内的活动还没有活动通知", n=len(no_notice)),
+                      "events.detail", {"event_id": no_notice[0].id}))
+    return items
 
 
 @bp.route("")

@@ -3,7 +3,7 @@ steps, asking for a service, and a firm's own services."""
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from community.dbsetup import utcnow
@@ -32,6 +32,11 @@ def attention(session, user):
     if not can(user, "edit"):
         return []
     items = []
+    waiting = session.scalar(select(func.count()).select_from(ServiceRequest).where(
+        ServiceRequest.status == "requested"))
+    if waiting:
+        items.append((_("%(n)s 项服务申请待受理（指派服务机构）", n=waiting), "services.queue",
+                      {"show": "requested"}))
     late = rules.overdue_count(session, utcnow())
     if late:
         items.append((_("%(n)s 项服务申请已超过办结时限", n=late), "services.queue",
