@@ -6,12 +6,17 @@ from community.labels import N_
 STATUS_LABELS = {"pending": N_("待审批"), "confirmed": N_("已确认"), "rejected": N_("已拒绝"),
                  "cancelled": N_("已取消"), "released": N_("未签到释放"),
                  "provisional": N_("暂定（活动草稿）")}
+# The short word each slot of a room's day shows beside its colour, and in the legend.
+SLOT_STATES = {"free": N_("可预约"), "mine": N_("我的"), "taken": N_("已预约"),
+               "pending": N_("待审批"), "provisional": N_("活动暂定"), "past": N_("已过"),
+               "beyond": N_("未开放"), "blackout": N_("停用"), "closed": N_("不开放"),
+               "unavailable": N_("不可约")}
 
 MESSAGES = {
     "ends_not_after_start": _l("结束时间必须晚于开始时间。"),
     "not_bookable": _l("该空间当前不可预约。"),
     "in_past": _l("不能预约已经过去的时间。"),
-    "beyond_window": _l("只能预约 %(days)s 天以内的时段。"),
+    "beyond_window": _l("只能预约 %(days)s 天以内的时段（最晚 %(last)s）。"),
     "duration_too_short": _l("预约时长不能少于 %(minutes)s 分钟。"),
     "duration_too_long": _l("预约时长不能超过 %(minutes)s 分钟。"),
     "holiday": _l("%(name)s 法定节假日不开放预约。"),
@@ -33,4 +38,5 @@ MESSAGES = {
     "no_booking_here": _l("您的企业此刻在该空间没有可签到的预约。"),
     "hours_invalid": _l("开放时间有误：关门时间须晚于开门时间，且两者同时填写或同时留空。"),
     "min_over_max": _l("最短时长不能超过最长时长。"),
+    "day_full": _l("当天的时段都已被预约。"),
 }

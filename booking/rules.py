@@ -58,10 +58,29 @@ def overlapping(session, room_id, starts_at, ends_at, exclude_id=None):
     return session.scalars(query.limit(1)).first()
 
 
-def _blackout(session, room_id, starts_at, ends_at):
+def blackouts_over(session, room_id, starts_at, ends_at):
+    """The room's blackouts sharing a moment with [starts_at, ends_at), earliest first."""
     return session.scalars(select(Blackout).where(
         Blackout.room_id == room_id, Blackout.starts_at < ends_at,
-        Blackout.ends_at > starts_at).limit(1)).first()
+        Blackout.ends_at > starts_at).order_by(Blackout.starts_at)).all()
+
+
+def _blackout(session, room_id, starts_at, ends_at):
+    return next(iter(blackouts_over(session, room_id, starts_at, ends_at)), None)
+
+
+def bookings_hit(session, blackout):
+    """The active bookings of the blackout's room that fall inside it, soonest first:
+    staff tell their tenants (a blackout warns, it does not cancel them)."""
+    return session.scalars(select(Booking).where(
+        Booking.room_id == blackout.room_id, Booking.status.in_(ACTIVE),
+        Booking.starts_at < blackout.ends_at, Booking.ends_at > blackout.starts_at)
+        .order_by(Booking.starts_at)).all()
+
+
+def last_bookable_day(room, now, tz):
+    """The last local day a member may book the room on (its booking window)."""
+    return (now + timedelta(days=room.book_ahead_days)).astimezone(tz).date()
 
 
 def week_hours(session, room_id, tenant_id, day, tz):
@@ -75,26 +94,24 @@ def week_hours(session, room_id, tenant_id, day, tz):
     return sum((end - begin).total_seconds() for begin, end in rows) / 3600
 
 
-def check_request(session, room, tenant_id, starts_at, ends_at, now, tz, staff=False,
-                  exclude_id=None, calendar=None):
-    """Refuse a requested booking with the first rule it breaks. `calendar` is the
-    holiday calendar covering the day (loaded here when not given)."""
-    if ends_at <= starts_at:
-        raise BookingRefused("ends_not_after_start")
-    local_start, local_end = starts_at.astimezone(tz), ends_at.astimezone(tz)
-    day = local_start.date()
-    calendar = calendar or load_calendar(session, day)
-    if not room_in_service(room, day):
+def check_when(room, starts_at, now, tz, staff=False):
+    """Refuse a start the room takes from nobody: out of service, past, or (for a member)
+    beyond the booking window."""
+    if not room_in_service(room, starts_at.astimezone(tz).date()):
         raise BookingRefused("not_bookable")
     if starts_at < now:
         raise BookingRefused("in_past")
     if not staff and starts_at > now + timedelta(days=room.book_ahead_days):
-        raise BookingRefused("beyond_window", days=room.book_ahead_days)
-    minutes = (ends_at - starts_at).total_seconds() / 60
-    if minutes < room.min_minutes:
-        raise BookingRefused("duration_too_short", minutes=room.min_minutes)
-    if minutes > room.max_minutes:
-        raise BookingRefused("duration_too_long", minutes=room.max_minutes)
+        raise BookingRefused("beyond_window", days=room.book_ahead_days,
+                             last=f"{last_bookable_day(room, now, tz):%Y-%m-%d}")
+
+
+def check_open(room, starts_at, ends_at, tz, calendar, blackouts):
+    """Refuse [starts_at, ends_at) when the room is closed that day (a holiday), it runs
+    outside the opening hours or off the slot grid, or a blackout (of `blackouts`, the
+    room's blackouts around it) covers part of it."""
+    local_start, local_end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+    day = local_start.date()
     opening = opening_for(room, day, calendar)
     if opening is None:
         name = calendar.holiday(day)
@@ -106,8 +123,28 @@ def check_request(session, room, tenant_id, starts_at, ends_at, now, tz, staff=F
     step = timedelta(minutes=room.slot_minutes)
     if (local_start - opens) % step or (ends_at - starts_at) % step:
         raise BookingRefused("off_slot", minutes=room.slot_minutes)
-    if _blackout(session, room.id, starts_at, ends_at):
-        raise BookingRefused("blackout")
+    hit = next((b for b in blackouts if b.starts_at < ends_at and b.ends_at > starts_at), None)
+    if hit is not None:
+        raise BookingRefused("blackout", reason=hit.reason)
+
+
+def check_request(session, room, tenant_id, starts_at, ends_at, now, tz, staff=False,
+                  exclude_id=None, calendar=None):
+    """Refuse a requested booking with the first rule it breaks. `calendar` is the
+    holiday calendar covering the day (loaded here when not given). The day and week
+    views ask check_when and check_open of every slot, so they show what this refuses."""
+    if ends_at <= starts_at:
+        raise BookingRefused("ends_not_after_start")
+    day = starts_at.astimezone(tz).date()
+    calendar = calendar or load_calendar(session, day)
+    check_when(room, starts_at, now, tz, staff)
+    minutes = (ends_at - starts_at).total_seconds() / 60
+    if minutes < room.min_minutes:
+        raise BookingRefused("duration_too_short", minutes=room.min_minutes)
+    if minutes > room.max_minutes:
+        raise BookingRefused("duration_too_long", minutes=room.max_minutes)
+    check_open(room, starts_at, ends_at, tz, calendar,
+               blackouts_over(session, room.id, starts_at, ends_at))
     if not staff and tenant_id and room.quota_hours_per_week:
         held = week_hours(session, room.id, tenant_id, day, tz)
         if held + minutes / 60 > room.quota_hours_per_week:
