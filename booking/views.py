@@ -3,6 +3,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import session as web_session
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,9 +16,11 @@ from booking import hours, rules
 from booking.rooms import ensure_rooms
 from booking.forms import BookForm, DecideForm
 from community.forms import ActionForm
-from booking.models import Booking, Room
+from booking.messages import SLOT_STATES
+from booking.models import ACTIVE, Blackout, Booking, Room
 from community.dbsetup import begin_write, utcnow
 from community.holidays import load_calendar
+from community.messages import message
 from community.models import Tenant
 from community.periods import FIRST_DAY, LAST_DAY
 from community.web import community_tz, paginate, requires, submit, today
@@ -85,6 +88,10 @@ def holiday_attention(session, user):
             for year in hours.years_without_holidays(session, today())]
 
 
+def staff_user():
+    return rules.is_staff(current_user)
+
+
 @bp.route("/rooms")
 @requires("book")
 def rooms():
@@ -94,20 +101,22 @@ def rooms():
             if r.zone.bookable]
     day, now, tz = today(), utcnow(), community_tz()
     calendar = calendar_for(day)
-    free = {r.id: sum(1 for s in hours.day_slots(db.session, r, day, now, tz, calendar)
-                      if s.state == "free") for r in rows}
+    free = {r.id: len(hours.bookable_starts(r, hours.day_slots(
+        db.session, r, day, now, tz, calendar, staff=staff_user()))) for r in rows}
     return render_template("booking/rooms.html", rooms=rows, free=free, day=day,
                            pending=rules.pending_count(db.session)
-                           if rules.is_staff(current_user) else 0)
+                           if staff_user() else 0)
 
 
 def book_form(room, day, calendar, start=None):
+    """The booking form; its start choices are every start of the day's grid, so a
+    post is judged by the rules (the page narrows them to the bookable ones)."""
     form = BookForm()
     form.start.choices = [SelectChoice(f"{t:%H:%M}", f"{t:%H:%M}")
                           for t in hours.slot_starts(room, day, calendar)]
     steps = range(room.min_minutes, room.max_minutes + 1, room.slot_minutes)
     form.duration.choices = [SelectChoice(m, _("%(h)s 小时", h=f"{m / 60:g}")) for m in steps]
-    if rules.is_staff(current_user):
+    if staff_user():
         form.tenant_id.choices = [SelectChoice(0, _("社区自用"))] + [
             SelectChoice(tid, name) for tid, name in db.session.execute(
                 select(Tenant.id, Tenant.name).where(Tenant.moved_out_on.is_(None))
@@ -120,22 +129,84 @@ def book_form(room, day, calendar, start=None):
     return form
 
 
-@bp.route("/rooms/<int:room_id>")
-@requires("book")
-def room_day(room_id):
-    room = load_room(room_id)
-    release(room)
-    day = parse_day(request.args.get("day"), today())
+def why_not(room, day, slots, tz, calendar):
+    """Why a day offers no start to book, each distinct reason once, in the rules' words."""
+    if not slots:
+        refusal = hours.closed_refusal(room, day, tz, calendar)
+        return [message(refusal.code, **refusal.params)] if refusal and refusal.code != "closed" \
+            else [message("closed")]
+    reasons = []
+    for slot in slots:
+        text = message(slot.refusal.code, **slot.refusal.params) if slot.refusal else None
+        if text and text not in reasons:
+            reasons.append(text)
+    return reasons or [message("day_full")]
+
+
+def render_day(room, day, form=None, refusal=None, status=200):
+    """A room's day: its slots, each free or saying why not, and the form offering only
+    the starts the rules would take (or, when there are none, why)."""
     tz, now = community_tz(), utcnow()
     monday = day - timedelta(days=day.weekday())
     week = [monday + timedelta(days=n) for n in range(7)]
     calendar = calendar_for(week[0], week[-1])
     slots = hours.day_slots(db.session, room, day, now, tz, calendar,
-                            tenant_id=getattr(current_user, "tenant_id", None))
+                            tenant_id=getattr(current_user, "tenant_id", None),
+                            staff=staff_user())
+    form = form or book_form(room, day, calendar, request.args.get("start"))
+    starts = [f"{t.astimezone(tz):%H:%M}" for t in hours.bookable_starts(room, slots)]
+    form.start.choices = [SelectChoice(t, t) for t in starts]
     return render_template(
         "booking/room_day.html", room=room, day=day, slots=slots, tz=tz, week=week,
         today=today(), calendar=calendar, opening=hours.opening_for(room, day, calendar),
-        form=book_form(room, day, calendar, request.args.get("start")))
+        form=form, refusal=refusal, why=[] if starts else why_not(room, day, slots, tz,
+                                                                     calendar),
+        states=SLOT_STATES, reason=lambda slot: slot_reason(slot, staff_user())), status
+
+
+def slot_reason(slot, staff):
+    """The full why of a slot that may not be booked (a title, beside its short word)."""
+    if slot.refusal is not None:
+        return message(slot.refusal.code, **slot.refusal.params)
+    return booked_label(slot, staff)[1] or ""
+
+
+@bp.route("/rooms/<int:room_id>")
+@requires("book")
+def room_day(room_id):
+    room = load_room(room_id)
+    release(room)
+    return render_day(room, parse_day(request.args.get("day"), today()))
+
+
+def booked_label(slot, staff):
+    """(short label, full text) of a held slot: staff read the firm and the purpose, a
+    member only whether the slot is its own."""
+    booking = slot.booking
+    if booking is None:
+        return None, None
+    if staff:
+        who = short_name(booking.tenant.name) if booking.tenant else _("社区")
+        full = " · ".join([booking.tenant.name if booking.tenant else _("社区活动"),
+                           booking.purpose])
+        return who, full
+    word = _(SLOT_STATES[slot.state])
+    return word, booking.purpose if slot.state == "mine" else word
+
+
+COMPANY_WORDS = ("股份有限公司", "有限责任公司", "有限公司", "科技", "重庆市", "重庆")
+
+
+def short_name(name):
+    """A firm's name short enough for a calendar cell: without the city and the company
+    form (重庆两江医疗科技有限公司 → 两江医疗)."""
+    short = name
+    for word in COMPANY_WORDS:
+        if short.startswith(word) and len(short) > len(word):
+            short = short[len(word):]
+        if short.endswith(word) and len(short) > len(word):
+            short = short[:-len(word)]
+    return short[:8]
 
 
 @bp.route("/rooms/<int:room_id>/week")
@@ -145,20 +216,24 @@ def room_week(room_id):
     release(room)
     start = parse_day(request.args.get("start"), today())
     start -= timedelta(days=start.weekday())
-    tz, now = community_tz(), utcnow()
+    tz, now, staff = community_tz(), utcnow(), staff_user()
     days = [start + timedelta(days=n) for n in range(7)]
     calendar = calendar_for(days[0], days[-1])
     columns = {d: {s.starts_at.astimezone(tz).time(): s for s in hours.day_slots(
         db.session, room, d, now, tz, calendar,
-        tenant_id=getattr(current_user, "tenant_id", None))} for d in days}
+        tenant_id=getattr(current_user, "tenant_id", None), staff=staff)} for d in days}
     times = sorted({t for col in columns.values() for t in col})
     return render_template("booking/room_week.html", room=room, days=days, times=times,
-                           columns=columns, start=start, calendar=calendar)
+                           columns=columns, start=start, calendar=calendar, tz=tz,
+                           shown={s.state for col in columns.values() for s in col.values()},
+                           label=lambda slot: booked_label(slot, staff),
+                           reason=lambda slot: slot_reason(slot, staff), states=SLOT_STATES)
 
 
 @bp.route("/rooms/<int:room_id>/book", methods=["POST"])
 @requires("book")
 def book(room_id):
+    """Book, or show the day again with what was typed and why it was refused (422)."""
     room = load_room(room_id)
     day = parse_day(request.form.get("day"), today())
     weeks = request.form.get("weeks", 1, type=int) or 1
@@ -168,7 +243,7 @@ def book(room_id):
     def book_it():
         tz = community_tz()
         starts_at = datetime.combine(form.day.data, time.fromisoformat(form.start.data), tz)
-        tenant_id = (form.tenant_id.data or None) if rules.is_staff(current_user) \
+        tenant_id = (form.tenant_id.data or None) if staff_user() \
             else current_user.tenant_id
         return rules.create_series(
             db.session, current_user, room, tenant_id, starts_at,
@@ -176,10 +251,13 @@ def book(room_id):
             form.purpose.data, utcnow(), tz,
             calendar if form.day.data == day else None)  # an absurd day: the rule loads its own
 
-    ok, _made = submit(form, book_it, booked, errors="flash")
-    if not ok:
-        return redirect(url_for("booking.room_day", room_id=room.id, day=day))
-    return redirect(url_for("booking.my_bookings"))
+    ok, result = submit(form, book_it, booked)
+    if ok:
+        return redirect(url_for("booking.my_bookings"))
+    refusal = message(result.code, **result.params) if result is not None else None
+    if refusal:  # shown beside the form, where the eye is, rather than atop the page
+        web_session["_flashes"] = [f for f in web_session.get("_flashes", []) if f[1] != refusal]
+    return render_day(room, day, form, refusal, 422)
 
 
 def booked(made):
@@ -196,14 +274,28 @@ def my_bookings():
     query = rules.visible_bookings(
         select(Booking).options(selectinload(Booking.room).selectinload(Room.zone),
                                 selectinload(Booking.tenant)), current_user)
-    if status in ("pending", "confirmed", "cancelled", "rejected", "released"):
+    blackout = blackout_asked()
+    if blackout is not None:  # the bookings a blackout falls on, for staff to call
+        query = query.where(Booking.room_id == blackout.room_id,
+                            Booking.status.in_(ACTIVE), Booking.starts_at < blackout.ends_at,
+                            Booking.ends_at > blackout.starts_at).order_by(Booking.starts_at)
+    elif status in ("pending", "confirmed", "cancelled", "rejected", "released"):
         query = query.where(Booking.status == status).order_by(Booking.starts_at.desc())
     else:  # what is coming up, soonest first
         query = query.where(Booking.ends_at >= utcnow()).order_by(Booking.starts_at)
     return render_template("booking/bookings.html", page=paginate(query), status=status,
+                           blackout=blackout,
                            now=utcnow(), early=rules.CHECKIN_EARLY, action=ActionForm(),
                            decide=DecideForm(),
                            staff=rules.is_staff(current_user))
+
+
+def blackout_asked():
+    """The blackout named by ?blackout= (staff only), or None for no such row."""
+    blackout_id = request.args.get("blackout", type=int)
+    if not staff_user() or blackout_id is None or not 0 < blackout_id < 2 ** 31:
+        return None
+    return db.session.get(Blackout, blackout_id)
 
 
 def load_booking(booking_id, check):
@@ -255,9 +347,11 @@ def calendar():
     rooms_ = [r for r in db.session.scalars(select(Room).options(selectinload(Room.zone)))
               if r.zone.bookable]
     calendar = calendar_for(day)
-    columns = {r.id: {s.starts_at.astimezone(tz).time(): s
-                      for s in hours.day_slots(db.session, r, day, now, tz, calendar)}
-               for r in rooms_}
+    columns = {r.id: {s.starts_at.astimezone(tz).time(): s for s in hours.day_slots(
+        db.session, r, day, now, tz, calendar, staff=True)} for r in rooms_}
     times = sorted({t for col in columns.values() for t in col})
     return render_template("booking/calendar.html", rooms=rooms_, columns=columns,
-                           times=times, day=day, tz=tz, calendar=calendar)
+                           times=times, day=day, tz=tz, calendar=calendar, today=today(),
+                           shown={s.state for col in columns.values() for s in col.values()},
+                           label=lambda slot: booked_label(slot, True),
+                           reason=lambda slot: slot_reason(slot, True), states=SLOT_STATES)
