@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import qrcode
 import qrcode.image.svg
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from community.extensions import db
 from booking import ical, rooms, rules
 from booking.forms import WEEKDAYS, BlackoutForm, RoomForm
 from community.forms import ActionForm
+from community.labels import label
 from booking.models import Blackout, Booking, Room, TenantFeed
 from booking.views import bp, load_booking, load_room, release, side_write
 from community.dbsetup import utcnow
@@ -144,6 +145,7 @@ def room_settings(room_id):
         .order_by(Blackout.starts_at)).all()
     return render_template("booking/room_settings.html", room=room, form=form,
                            weekdays=WEEKDAYS, blackouts=blackouts, blackout_form=BlackoutForm(),
+                           hits={b.id: rules.bookings_hit(db.session, b) for b in blackouts},
                            tz=community_tz())
 
 
@@ -152,8 +154,24 @@ def room_settings(room_id):
 def blackout_add(room_id):
     room = load_room(room_id)
     form = BlackoutForm()
-    submit(form, lambda: rooms.add_blackout(
+    ok, blackout = submit(form, lambda: rooms.add_blackout(
         db.session, current_user, room, form.starts_at.data.replace(tzinfo=community_tz()),
         form.ends_at.data.replace(tzinfo=community_tz()), form.reason.data),
         _("已添加停用时段。"), errors="flash")
+    if ok:
+        warn_of_bookings_hit(blackout)
     return redirect(url_for("booking.room_settings", room_id=room.id))
+
+
+def warn_of_bookings_hit(blackout):
+    """A blackout does not cancel the bookings inside it: staff are told which, to call
+    their firms (the settings page and the bookings list keep them findable)."""
+    hit = rules.bookings_hit(db.session, blackout)
+    if hit:
+        tz = community_tz()
+        flash(_("注意：该停用时段与 %(n)s 个已有预约重叠，预约未被取消，请联系相关企业改期或取消：",
+                n=len(hit)) + "；".join(
+            f"{b.room.name} {b.starts_at.astimezone(tz):%m-%d %H:%M}–"
+            f"{b.ends_at.astimezone(tz):%H:%M} "
+            f"{b.tenant.name if b.tenant else _('社区活动')} · {_(label('booking_status', b.status))}"
+            for b in hit), "warning")
