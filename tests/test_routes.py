@@ -146,7 +146,7 @@ EXPECTED = {
     "booking.rooms": BOOK,
     "booking.room_day": BOOK,
     "booking.room_week": BOOK,
-    "booking.book": answers(LOGIN, 302, 302, 302, 403, 302),
+    "booking.book": answers(LOGIN, 422, 422, 422, 403, 422),  # the day again, with why
     "booking.my_bookings": BOOK,  # a member sees its own tenant's bookings only
     "booking.booking_ics": answers(LOGIN, 200, 403, 200, 403, 200),  # tenant A's booking
     "booking.cancel": answers(LOGIN, 302, 403, 302, 403, 302),
