@@ -22,6 +22,12 @@ dev-install: $(BIN)/activate
 translations:
 	$(BIN)/pybabel compile -d translations >/dev/null
 
+# After adding UI text: collect it (_l, N_ and the indicators' notes, said) into the
+# template and the English catalogue, whose empty entries are then filled in.
+messages:
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k said -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+
 migrate:
 	$(FLASK) db upgrade
 

@@ -20,6 +20,7 @@ from booking.models import Booking, Room
 from booking.hours import open_hours_on, room_in_service
 from community.dbsetup import utcnow
 from community.holidays import load_calendar
+from community.labels import said
 from community.models import Zone
 from community.registry import Column, Indicator, Sheet
 from community.settings import community_zone
@@ -90,8 +91,9 @@ def booked_hours_detail(session, period):
     booked = sum((_hours(b) for b in granted), Decimal(0))
     used = sum((_hours(b) for b in granted if took_place(b, moment)), Decimal(0))
     counts = spaces_by_kind(session, period)
-    kinds = " · ".join(f"{title} {counts[kind]}" for kind, title, _ in SPACE_KINDS)
-    return f"{kinds}；预约 {booked:.1f} 小时，实际使用 {used:.1f} 小时"
+    kinds = " · ".join(f"{said(title)} {counts[kind]}" for kind, title, _ in SPACE_KINDS)
+    return kinds + said("；预约 %(booked)s 小时，实际使用 %(used)s 小时", booked=f"{booked:.1f}",
+                        used=f"{used:.1f}")
 
 
 def booking_rows(session, period):

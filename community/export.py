@@ -3,6 +3,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
@@ -166,7 +167,8 @@ def write_workbook(session, reg, targets, period, out, community_name="", full=F
     if full and not people:
         raise ValueError("a full export shows people")
     tz = ZoneInfo(tz_name)
-    results = evaluate(session, reg, targets, period)
+    with force_locale("zh"):  # the ledger is the bang's Chinese, whoever exports it
+        results = evaluate(session, reg, targets, period)
     frames = [(sheet_name(s.title), sheet_frame(session, s, period, full, tz, people))
               for s in reg.sheets]
     with pd.ExcelWriter(out, engine="openpyxl", date_format="YYYY-MM-DD",

@@ -16,10 +16,27 @@ UNITS = (N_("㎡"), N_("个"), N_("场"), N_("处"), N_("家"), N_("次"), N_("�
          N_("间"))
 
 
-def unit(text):
-    """An indicator's unit in the reader's language."""
+def said(text, **params):
+    """An indicator's note (its detail line) in the reader's language: Chinese in the
+    ledgers and packs (no request, or community.export's zh), English on the
+    dashboard of someone reading in English."""
     from flask_babel import gettext
-    return gettext(text) if text in UNITS else text
+    return gettext(text, **params)
+
+
+def label_said(group, code):
+    """A code's label in the reader's language (see `said`)."""
+    from flask_babel import gettext
+    text = label(group, code)
+    return gettext(text) if text else code
+
+
+def unit(text):
+    """An indicator's unit in the reader's language; a unit English leaves unsaid (个)
+    is translated as "-" and shown as nothing."""
+    from flask_babel import gettext
+    said_as = gettext(text) if text in UNITS else text
+    return "" if said_as == "-" else said_as
 
 
 LABELS = {

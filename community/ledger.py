@@ -6,7 +6,7 @@ from sqlalchemy import case, exists, func, or_, select, union
 from sqlalchemy.orm import aliased, selectinload
 
 from community import opc
-from community.labels import label
+from community.labels import label, said
 from community.models import (Attachment, Desk, DeskAssignment, DeskState, Member,
                               ServedRecord, Tenant, Zone)
 from community.periods import Period, add_months
@@ -72,7 +72,8 @@ def zero_rent_occupancy(session, period):
     used = desks & set(session.scalars(select(DeskAssignment.desk_id).where(
         DeskAssignment.starts_on <= day,
         or_(DeskAssignment.ends_on.is_(None), DeskAssignment.ends_on >= day))))
-    return f"{day:%Y-%m-%d} 在用 {len(used)}/{len(desks)}"
+    return said("%(day)s 在用 %(used)s/%(total)s", day=f"{day:%Y-%m-%d}", used=len(used),
+                total=len(desks))
 
 
 def _served_records(window):
@@ -119,9 +120,11 @@ def firms_served_window(session, period):
         func.count(), func.count(case((firms.c.tenant_id.in_(
             opc.undetermined_tenants(period.as_of)), 1))))).one()
     counted = firms_served(session, period)
-    text = f"近12个月：{window.start:%Y-%m-%d} 至 {window.end:%Y-%m-%d}"
+    text = said("近12个月：%(start)s 至 %(end)s", start=f"{window.start:%Y-%m-%d}",
+                end=f"{window.end:%Y-%m-%d}")
     if total > counted:
-        text += f"；另有非OPC {total - counted - undetermined} 家、待确定 {undetermined} 家未计入"
+        text += said("；另有非OPC %(other)s 家、待确定 %(undetermined)s 家未计入",
+                     other=total - counted - undetermined, undetermined=undetermined)
     return text
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from community.labels import label
+from community.labels import N_, label, label_said, said
 from community.models import Attachment
 from community.registry import Column, Indicator, Sheet
 from community.settings import community_zone
@@ -20,7 +20,7 @@ from events.models import KINDS, Event, Registration
 from events.rules import NOTICE, PHOTO
 
 # The kinds 榜单一 names for E1, in its words; the others are shown together.
-NAMED_KINDS = (("competition", "赛事"), ("matching", "资源对接"), ("training", "培训"))
+NAMED_KINDS = (("competition", N_("赛事")), ("matching", N_("资源对接")), ("training", N_("培训")))
 # What E1 asks of every event held: a notice, a sign-in record, photos.
 EVIDENCE = ("notice", "signin", "photos")
 
@@ -45,9 +45,9 @@ def events_held_by_kind(session, period):
         .group_by(Event.kind)).all()))
     named = [kind for kind, _ in NAMED_KINDS]
     others = [kind for kind in KINDS if kind not in named]
-    text = " · ".join(f"{name} {counts[kind]}" for kind, name in NAMED_KINDS)
-    text += f" · 其他 {sum(counts[kind] for kind in others)}"
-    inside = "、".join(f"{label('event_kind', kind)} {counts[kind]}"
+    text = " · ".join(f"{said(name)} {counts[kind]}" for kind, name in NAMED_KINDS)
+    text += f" · {said('其他')} {sum(counts[kind] for kind in others)}"
+    inside = "、".join(f"{label_said('event_kind', kind)} {counts[kind]}"
                       for kind in others if counts[kind])
     return text + (f"（{inside}）" if inside else "")
 

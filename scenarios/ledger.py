@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from community.labels import label
+from community.labels import label, label_said, said
 from community.registry import Column, Indicator, Sheet, remembered
 from scenarios.models import Scenario, ScenarioMatch, ScenarioStage, SourcingActivity
 from scenarios.rules import EVIDENCE
@@ -50,7 +50,8 @@ def c1_detail(session, period):
     value = sum(s.contract_value_fen or 0 for s, _ in landed)
     joint = sum(1 for s, _ in landed if s.joint_with_district)
     firms = {m.tenant_id for s, _ in landed for m in s.matches if m.withdrawn_on is None}
-    return f"合同金额 ¥{Decimal(value) / 100:,.2f}；联合所在区 {joint} 个；对接企业 {len(firms)} 家"
+    return said("合同金额 ¥%(value)s；联合所在区 %(joint)s 个；对接企业 %(firms)s 家",
+                value=f"{Decimal(value) / 100:,.2f}", joint=joint, firms=len(firms))
 
 
 def _discovered(period):
@@ -68,8 +69,8 @@ def c2_detail(session, period):
         _discovered(period), Scenario.joint_with_district.is_(True)))
     sources = session.execute(select(Scenario.source, func.count()).where(_discovered(period))
                               .group_by(Scenario.source)).all()
-    text = "、".join(f"{label('scenario_source', s)} {n}" for s, n in sorted(sources))
-    return f"联合所在区 {joint} 个" + (f"；{text}" if text else "")
+    text = "、".join(f"{label_said('scenario_source', s)} {n}" for s, n in sorted(sources))
+    return said("联合所在区 %(n)s 个", n=joint) + (f"；{text}" if text else "")
 
 
 def _dates(scenario):

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from community.labels import label
+from community.labels import N_, label, label_said, said
 from community.models import Attachment
 from community.registry import Column, Indicator, Sheet, remembered
 from services.catalogue import PACKAGE, agreement_state, current_agreement
@@ -22,8 +22,8 @@ AGREEMENT = "provider_agreement"  # attachment owner: an agreement's file
 REQUEST = "service_request"  # attachment owner: a request's outcome files
 GRANT = "service_grant"  # attachment owner: a subsidy's files (voucher, usage record)
 PROVIDER = "provider"  # attachment owner: a provider's own files (licence, qualifications)
-SHORT = {"registration": "登记注册", "bookkeeping": "财务代账", "tax": "税务申报",
-         "legal": "法律咨询", "adaptation": "适配验证", "patent": "专利申报"}
+SHORT = {"registration": N_("登记注册"), "bookkeeping": N_("财务代账"), "tax": N_("税务申报"),
+         "legal": N_("法律咨询"), "adaptation": N_("适配验证"), "patent": N_("专利申报")}
 # P1 asks for access to compute, data and models: a provider of these under agreement.
 ACCESS_KINDS = ("compute", "model", "data", "devtools")
 
@@ -58,8 +58,9 @@ def g1_detail(session, period):
     referrals = session.scalar(
         select(func.count()).select_from(ServiceRequest).join(ServiceRequest.category)
         .where(ServiceCategory.section == "referral", *_completed_in(period)))
-    text = " · ".join(f"{SHORT[code]} {counts[code]}" for code in PACKAGE)
-    return f"{text}；服务企业 {firms} 家；中试平台、概念验证中心对接 {referrals} 次"
+    text = " · ".join(f"{said(SHORT[code])} {counts[code]}" for code in PACKAGE)
+    return text + said("；服务企业 %(firms)s 家；中试平台、概念验证中心对接 %(n)s 次", firms=firms,
+                       n=referrals)
 
 
 
@@ -86,10 +87,13 @@ def p1_value(session, period):
 
 def p1_detail(session, period):
     """算力补贴 N 笔 X GPU卡时 ¥Y · …; and the compute/model/data providers under agreement."""
-    parts = [f"{c.name} {n} 笔 {Decimal(q):,.2f} {label('service_unit', c.unit)} "
-             f"¥{Decimal(v or 0) / 100:,.2f}" for c, n, q, v in grants_by_kind(session, period)]
+    parts = [said("%(kind)s %(n)s 笔 %(quantity)s %(unit)s ¥%(value)s", kind=said(c.name), n=n,
+                  quantity=f"{Decimal(q):,.2f}", unit=label_said("service_unit", c.unit),
+                  value=f"{Decimal(v or 0) / 100:,.2f}")
+             for c, n, q, v in grants_by_kind(session, period)]
     access = len(access_providers(session, period))
-    return ("；".join(parts) or "本期无补贴发放") + f"；算力、模型、数据、工具合作机构 {access} 家"
+    return ("；".join(parts) or said("本期无补贴发放")) + said(
+        "；算力、模型、数据、工具合作机构 %(n)s 家", n=access)
 
 
 def access_providers(session, period):

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import false, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
-from community.labels import label
+from community.labels import label, label_said, said
 from community.registry import Column, Indicator, Sheet
 from community.settings import community_zone
 from services.financing.residency import resident_in
@@ -72,9 +72,11 @@ def financing_detail(session, period):
                                            MatchMeeting.voided_at.is_(None),
                                            MatchMeeting.outcome_on >= period.start,
                                            MatchMeeting.outcome_on <= period.happened_by)).one()
-    return (f"金融产品 {len(products)} 个，规模 {_num(sum(p.scale_wan for p in products))} 万元；"
-            f"入驻金融机构 {len(resident_institutions(session, period))} 家；"
-            f"达成 {count} 笔 {_num(amount)} 万元")
+    return said("金融产品 %(products)s 个，规模 %(scale)s 万元；入驻金融机构 %(institutions)s 家；"
+                "达成 %(n)s 笔 %(amount)s 万元", products=len(products),
+                scale=_num(sum(p.scale_wan for p in products)),
+                institutions=len(resident_institutions(session, period)), n=count,
+                amount=_num(amount))
 
 
 def meeting_rows(session, period):
@@ -133,8 +135,8 @@ def amenities_by_kind(session, period):
     counts = Counter(dict(session.execute(select(Amenity.kind, func.count())
                                           .where(_listed_in(period))
                                           .group_by(Amenity.kind)).all()))
-    return " · ".join(f"{label('amenity_kind', kind)} {counts[kind]}"
-                      for kind in AMENITY_KINDS if counts[kind]) or "无"
+    return " · ".join(f"{label_said('amenity_kind', kind)} {counts[kind]}"
+                      for kind in AMENITY_KINDS if counts[kind]) or said("无")
 
 
 def amenity_rows(session, period):

@@ -67,3 +67,18 @@ def test_requests_waiting_to_be_taken_on(client, login, make_tenant):
 def test_founders_and_assessors_see_no_todo_list(client, login):
     login("assessor")
     assert "今日待办" not in client.get("/").get_data(as_text=True)
+
+
+def test_in_english_the_units_and_notes_are_english_and_the_ledger_stays_chinese(
+        client, login):
+    login("staff")
+    client.post("/lang/en", data={"next": "/"})
+    page = client.get("/").get_data(as_text=True)
+    assert "To do today" in page
+    assert '<span class="unit">firms</span>' in page and '<span class="unit">家</span>' not in page
+    assert "Last 12 months:" in page and "近12个月" not in page
+    import io
+    from openpyxl import load_workbook
+    cover = load_workbook(io.BytesIO(client.get("/ledger.xlsx").data)).worksheets[0]
+    notes = " ".join(str(c.value) for row in cover.iter_rows() for c in row if c.value)
+    assert "近12个月" in notes and "Last 12 months" not in notes
