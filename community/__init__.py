@@ -181,7 +181,13 @@ def _error_pages(app):
         403: ("没有权限", "您的账号无权访问此页面或执行此操作。"),
         404: ("页面不存在", "要找的记录不存在或已被删除。"),
         413: ("文件过大", "上传的文件超过了大小限制（20 MB）。"),
-        429: ("登录尝试过多", "登录尝试过于频繁，请5分钟后再试。"),
+        429: ("操作过于频繁", "操作过于频繁，请稍后再试。"),
+    }
+    # What a limit says when it is reached (its error_message, community.views.auth and
+    # events.views.public): the login's and the door's own words.
+    too_many = {
+        "too_many_logins": ("登录尝试过多", "登录尝试过于频繁，请5分钟后再试。"),
+        "too_many_tries": ("尝试次数过多", "尝试次数过多，请一分钟后再试，或请现场工作人员帮您签到。"),
     }
 
     def render(code, title, text):
@@ -194,6 +200,10 @@ def _error_pages(app):
 
     for code in texts:
         app.register_error_handler(code, handler(code))
+
+    @app.errorhandler(429)
+    def too_many_requests(exc):
+        return render(429, *too_many.get(getattr(exc, "description", ""), texts[429]))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

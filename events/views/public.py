@@ -65,8 +65,10 @@ def _registered(outcome):
 
 @public_bp.route("/e/<int:event_id>", methods=["GET", "POST"])
 @public
-@limiter.limit(ATTENDEE_LIMIT, methods=["POST"], key_func=_attendee_key)
-@limiter.limit(ADDRESS_REGISTRATIONS, methods=["POST"], key_func=_address_key)
+@limiter.limit(ATTENDEE_LIMIT, methods=["POST"], key_func=_attendee_key,
+               error_message="too_many_tries")
+@limiter.limit(ADDRESS_REGISTRATIONS, methods=["POST"], key_func=_address_key,
+               error_message="too_many_tries")
 def event_page(event_id):
     """The phone-friendly page of a published event, with its registration form. It
     never lists the community's tenants: the organisation is typed, free text."""
@@ -155,9 +157,10 @@ def here(event_id, code):
 
 @public_bp.route("/e/<int:event_id>/here", methods=["POST"])
 @public
-@limiter.limit(ATTENDEE_LIMIT, key_func=_attendee_key)
+@limiter.limit(ATTENDEE_LIMIT, key_func=_attendee_key, error_message="too_many_tries")
 # A venue code must not become a phone-number directory: mobiles not on the list count.
-@limiter.limit(ADDRESS_MISSES, key_func=_address_key, deduct_when=_missed)
+@limiter.limit(ADDRESS_MISSES, key_func=_address_key, deduct_when=_missed,
+               error_message="too_many_tries")
 def here_submit(event_id):
     """The attendee confirms their mobile and is checked in."""
     event = published_event_or_404(event_id)
