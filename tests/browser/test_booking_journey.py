@@ -50,6 +50,7 @@ def test_founder_books_on_a_phone_and_staff_approve_the_hall(new_page, staff, ro
     log_in(phone, "founder")
 
     # Opens the meeting room's day, picks a free slot and confirms.
+    phone.get_by_text("菜单", exact=True).click()  # on a phone the menu opens on demand
     phone.get_by_role("link", name="预约场地").click()
     phone.locator(".card.room", has_text="会议室201").get_by_role("link", name="选择时段").click()
     phone.goto(f"/booking/rooms/{rooms['会议室201']}?day={day.isoformat()}")

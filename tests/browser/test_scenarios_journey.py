@@ -145,6 +145,7 @@ def test_scenario_is_found_matched_landed_and_counted(new_page, staff, community
     # 4. The founder, on a phone, finds it under 应用场景 and says the firm is interested.
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     log_in(phone, "founder")
+    phone.get_by_text("菜单", exact=True).click()  # on a phone the menu opens on demand
     phone.get_by_role("link", name="应用场景").click()
     phone.wait_for_url(re.compile(r"/scenarios/published$"))
     expect(phone.locator("h1")).to_have_text("应用场景")

@@ -50,6 +50,7 @@ def test_patent_filing_is_requested_delivered_rated_and_counted(new_page, staff,
     # 1. The founder, on a phone, asks for a patent filing from 企业服务.
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     log_in(phone, "founder")
+    phone.get_by_text("菜单", exact=True).click()  # on a phone the menu opens on demand
     phone.get_by_role("link", name="企业服务").click()
     phone.wait_for_url(re.compile(r"/services/mine$"))
     expect(phone.locator("h1")).to_have_text("企业服务")
