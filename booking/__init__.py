@@ -26,7 +26,19 @@ def init_app(app):
     reg.add_audit_words(objects={"booking": N_("场地预约"), "room": N_("预约规则"),
                                  "blackout": N_("停用时段")},
                         actions={"booking.released": N_("释放未签到的预约"),
-                                 "booking.checked_in": N_("确认预约已签到")})
+                                 "booking.checked_in": N_("确认预约已签到")},
+                        fields={"booked_by_id": N_("预约人"), "decided_at": N_("审批时间"),
+                                "decided_by_id": N_("审批人"), "decision_reason": N_("审批意见"),
+                                "released_at": N_("释放时间"), "series_id": N_("每周重复"),
+                                "uid": N_("日历标识"), "book_ahead_days": N_("可提前预约天数"),
+                                "cancel_deadline_minutes": N_("取消截止（开始前分钟）"),
+                                "min_minutes": N_("最短时长（分钟）"),
+                                "max_minutes": N_("最长时长（分钟）"),
+                                "slot_minutes": N_("时段（分钟）"), "needs_approval": N_("需要审批"),
+                                "open_on_holidays": N_("节假日开放"),
+                                "opening_hours": N_("开放时间"),
+                                "quota_hours_per_week": N_("每周限额（小时）"),
+                                "release_after_minutes": N_("未签到释放（分钟）")})
     ledger.register(reg)
     reg.add_dated("booking", "starts_at")  # community.locks: a booking belongs to its day
     reg.add_attachment_owner(ledger.EVIDENCE, tenant_record(models.Booking))

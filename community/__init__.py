@@ -50,7 +50,7 @@ def init_app(app):
     reg.add_attention(desks_ending)
     reg.add_served_source(SERVED_SOURCE, "登记服务")
     reg.add_audit_words(objects=audit.CORE_OBJECTS, actions=audit.CORE_ACTIONS,
-                        verbs=audit.VERBS)
+                        verbs=audit.VERBS, fields=audit.CORE_FIELDS)
     assessors.register(reg)
     ledger.register(reg)
     gaps.register(reg)  # the completeness page: the rows that still lack evidence
@@ -170,6 +170,11 @@ def _template_helpers(app):
         from community.audit import field_titles
         title = field_titles(registry()).get(key)
         return gettext(title) if title else key
+
+    @app.template_filter("audit_value")
+    def audit_value_filter(value, object_type, key):
+        from community.audit import shown_value
+        return shown_value(registry(), object_type, key, value, community_tz())
 
 
 def _error_pages(app):

@@ -1,5 +1,6 @@
 """The audit trail: every change to a record that feeds a ledger, with before and after."""
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import inspect, or_, select
@@ -9,7 +10,10 @@ from community.models import AuditEntry
 
 
 PERSONAL = ("phone", "mobile", "contact_phone", "leader_phone")  # masked: assessors read the trail, kept long
-SECRET = ("password_hash", "session_token")  # never written to the trail
+# Never written to the trail: it is read by assessors and kept for years, and these
+# open a ticket, a room's door or feed, a device, an account.
+SECRET = ("password_hash", "session_token", "secret", "checkin_nonce", "token", "token_hash",
+          "door_token", "feed_token")
 
 
 def N_(text):
@@ -43,6 +47,31 @@ CORE_ACTIONS = {
     "period_lock.created": N_("锁定了统计期间"),
     "report.downloaded": N_("下载了运营报告（PDF）"),
 }
+CORE_FIELDS = {
+    "name": N_("名称"), "title": N_("标题"), "kind": N_("类型"), "status": N_("状态"),
+    "stage": N_("阶段"), "note": N_("备注"), "reason": N_("原因"), "active": N_("启用"),
+    "created_at": N_("创建时间"), "updated_at": N_("修改时间"), "cancelled_at": N_("取消时间"),
+    "voided_at": N_("作废时间"), "void_reason": N_("作废原因"), "effective_on": N_("生效日期"),
+    "tenant_id": N_("企业"), "member_id": N_("企业成员"), "desk_id": N_("工位"),
+    "zone_id": N_("区域"), "room_id": N_("功能空间"), "provider_id": N_("服务机构"),
+    "category_id": N_("服务类别"), "created_by_id": N_("创建人"), "closed_on": N_("关闭日期"),
+    "email": N_("邮箱"), "profile": N_("企业简介"), "relationship_kind": N_("关系"),
+    "role": N_("角色"), "username": N_("用户名"), "must_change_password": N_("须修改密码"),
+    "is_founder": N_("创始人"), "registered_capital": N_("注册资本（万元）"),
+    "opc_override": N_("人工认定"), "override_reason": N_("认定理由"),
+    "name_zh": N_("中文名称"), "name_en": N_("英文名称"), "day": N_("日期"),
+    "value": N_("数值"), "year": N_("年度"), "label": N_("名称"),
+    "start_on": N_("开始日期"), "end_on": N_("结束日期"), "filename": N_("文件名"),
+    "withdraw_reason": N_("撤回原因"), "withdrawn_at": N_("撤回时间"),
+    "leader": N_("负责人"), "leader_phone": N_("负责人电话"), "contact_phone": N_("联系电话"),
+    "operator_name": N_("运营主体"), "timezone": N_("时区"), "startup_years": N_("初创年限"),
+    "period_start_on": N_("实施周期开始"), "period_end_on": N_("实施周期结束"),
+    "personal_data_until": N_("个人信息保留至"), "opc_company_types": N_("OPC企业类型"),
+    "tenure_kind": N_("场地权属"), "tenure_starts_on": N_("权属开始"),
+    "tenure_ends_on": N_("权属结束"), "district": N_("所在区"), "due_on": N_("到期日"),
+    "promise": N_("承诺内容"), "figures": N_("承诺指标"), "outcome": N_("结果"),
+    "contact_name": N_("联系人"), "contact_email": N_("联系邮箱"),
+}
 
 
 def describe(action, words):
@@ -59,13 +88,45 @@ def describe(action, words):
 
 
 def field_titles(reg):
-    """{column key: title} for the keys the ledger sheets title alike: how the trail's
-    变更 column names a changed field (a key two sheets title differently stays a key)."""
+    """{field: title}: how the trail's 变更 column names a changed field — the words a
+    package declared (reg.add_audit_words(fields=…)), else the title the ledger sheets
+    give the key alike (a key two sheets title differently stays a key)."""
     titles = {}
     for sheet in reg.sheets:
         for column in sheet.columns:
             titles.setdefault(column.key, set()).add(column.title)
-    return {key: next(iter(found)) for key, found in titles.items() if len(found) == 1}
+    return {key: next(iter(found)) for key, found in titles.items() if len(found) == 1} \
+        | reg.audit_words["fields"]
+
+
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def shown_value(reg, object_type, key, value, tz):
+    """A value in the trail as a reader says it: — for none, 是/否, a code by its label
+    (the group named <type>_<field>, <last word of type>_<field> or <field>), a moment
+    in local minutes, money kept in fen as yuan."""
+    from flask_babel import gettext
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if isinstance(value, str):
+        for group in (f"{object_type}_{key}", f"{object_type.rpartition('_')[2]}_{key}", key):
+            text = reg.labels.get(group, {}).get(value)
+            if text:
+                return gettext(text)
+        if ISO_MOMENT.match(value):
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                return value
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)
+            return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
+    if key.endswith("_fen") and isinstance(value, int):
+        return f"¥{Decimal(value) / 100:,.2f}"
+    return value
 
 
 def snapshot(obj):

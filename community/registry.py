@@ -22,9 +22,10 @@ registry (`registry(app)`) everything else it adds:
     reg.add_nav(NavItem(...))               its menu entries
     reg.add_demo(loader)                    (session, tenants, rng) -> None
     reg.add_attention(check)                (session, user) -> [(text, endpoint, args)]
-    reg.add_audit_words(objects={type: 中文}, actions={action: 中文})
-                                            how the audit trail names its records
-                                            (and actions that read better whole)
+    reg.add_audit_words(objects={type: 中文}, actions={action: 中文}, fields={key: 中文})
+                                            how the audit trail names its records,
+                                            actions that read better whole, and the
+                                            fields no ledger column titles
     reg.add_tenant_section(TenantSection(template, context))
                                             a panel on a tenant's page: context
                                             (session, user, tenant) -> dict, or None
@@ -189,7 +190,7 @@ class Registry:
     gaps: dict = field(default_factory=dict)  # indicator code -> [gaps function]
     gap_counts: dict = field(default_factory=dict)  # indicator code -> count function
     audit_words: dict = field(default_factory=lambda: {"objects": {}, "actions": {},
-                                                       "verbs": {}})
+                                                       "verbs": {}, "fields": {}})
 
     def grant(self, role, *permissions):
         self.grants.setdefault(role, set()).update(permissions)
@@ -238,8 +239,9 @@ class Registry:
     def add_attention(self, check):
         self.attention.append(check)
 
-    def add_audit_words(self, objects=None, actions=None, verbs=None):
-        for kind, given in (("objects", objects), ("actions", actions), ("verbs", verbs)):
+    def add_audit_words(self, objects=None, actions=None, verbs=None, fields=None):
+        for kind, given in (("objects", objects), ("actions", actions), ("verbs", verbs),
+                            ("fields", fields)):
             taken = sorted(k for k, v in (given or {}).items()
                            if self.audit_words[kind].get(k, v) != v)
             if taken:

@@ -43,7 +43,16 @@ def init_app(app):
                                  "registration.consent_withdrawn": N_("撤回个人信息同意"),
                                  "registration.promoted": N_("候补报名转为正式"),
                                  "registration.checked_in": N_("为报名者签到"),
-                                 "event.held": N_("将活动标记为已举办")})
+                                 "event.held": N_("将活动标记为已举办")},
+                        fields={"published_at": N_("发布时间"), "held_at": N_("举办确认时间"),
+                                "organiser": N_("主办单位"), "co_organisers": N_("协办单位"),
+                                "notice_text": N_("活动通知"), "venue_address": N_("活动地点"),
+                                "registration_closes_at": N_("报名截止时间"),
+                                "booking_id": N_("场地预约"), "purged_at": N_("个人信息清除时间"),
+                                "assessor_consent": N_("同意提供给考核评估方"),
+                                "consent_at": N_("同意时间"), "queued_at": N_("候补时间"),
+                                "checked_in_by_id": N_("签到操作人"),
+                                "checkin_device_id": N_("签到设备"), "event_id": N_("活动")})
     ledger.register(reg)
     gaps.register(reg)
     reg.add_dated("event", "starts_at")  # community.locks: an event belongs to its day

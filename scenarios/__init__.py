@@ -33,7 +33,17 @@ def init_app(app):
                                  "scenario.matched": N_("应用场景进入对接阶段"),
                                  "scenario.piloting": N_("应用场景进入试点阶段"),
                                  "scenario.landed": N_("应用场景落地"),
-                                 "scenario.dropped": N_("终止应用场景")})
+                                 "scenario.dropped": N_("终止应用场景")},
+                        fields={"landed_on": N_("落地日期"), "contract_value_fen": N_("合同金额"),
+                                "budget_fen": N_("预算"), "discovered_on": N_("发现日期"),
+                                "joint_with_district": N_("联合所在区"),
+                                "owner_name": N_("场景方"), "owner_uscc": N_("场景方信用代码"),
+                                "duplicate_of_id": N_("重复于"),
+                                "duplicate_reason": N_("重复说明"),
+                                "activity_id": N_("挖掘活动"), "tags": N_("标签"),
+                                "matched_on": N_("对接日期"), "confirmed_by_id": N_("确认人"),
+                                "held_on": N_("举办日期"), "entered_on": N_("进入日期"),
+                                "scenario_id": N_("应用场景")})
     ledger.register(reg)
     gaps.register(reg)
     # community.locks: a scenario spans discovery to landing; a match its confirmed days.

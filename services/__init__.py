@@ -36,7 +36,17 @@ def init_app(app):
                  "match_meeting.outcome": N_("记录投融资对接结果"),
                  "service_request.confirmed": N_("确认并评价服务"),
                  "service_request.assigned": N_("为服务申请派单"),
-                 "service_request.started": N_("开始办理服务申请")})
+                 "service_request.started": N_("开始办理服务申请")},
+        fields={"assigned_at": N_("派单时间"), "cancel_reason": N_("取消原因"),
+                "completed_at": N_("办结时间"), "completed_on": N_("办结日期"),
+                "confirmed_at": N_("确认时间"), "rating_comment": N_("评价内容"),
+                "started_at": N_("开始办理时间"), "value_fen": N_("金额"),
+                "request_id": N_("服务申请"), "granted_on": N_("发放日期"),
+                "signed_on": N_("签订日期"), "resident_since": N_("入驻日期"),
+                "resident_until": N_("迁出日期"), "position": N_("排序"),
+                "target_days": N_("办结时限（天）"), "measure": N_("计量方式"),
+                "billed_on": N_("账单日期"), "amount_wan": N_("金额（万元）"),
+                "met_on": N_("对接日期"), "need_id": N_("融资需求"), "raised_on": N_("提出日期")})
     ledger.register(reg)
     gaps.register(reg)
     # community.locks: what places each record in a period (a request by the day it was

@@ -103,3 +103,25 @@ def test_a_room_and_an_address_at_once_is_refused(app, room):
     with pytest.raises(Invalid) as caught:
         rules.save_event(db.session, None, event_data(room=room), NOW)
     assert caught.value.errors == {"venue_address": "venue_both"}
+
+
+def test_an_events_history_reads_as_words_in_local_time(app, client, login, room):
+    """The 变更记录 names each field, says a status by its label and a moment in local
+    minutes."""
+    staff = login("staff")
+    event = rules.save_event(db.session, staff, event_data(room=room, venue_address=""), NOW)
+    db.session.commit()
+    rules.publish_event(db.session, staff, event, NOW)  # 09:00 in Chongqing
+    db.session.commit()
+    history = client.get(f"/events/{event.id}").get_data(as_text=True).split("变更记录")[1]
+    assert "<b>发布时间</b>: — → 2026-06-01 09:00" in history
+    assert "<b>状态</b>: 草稿 → " in history
+    assert "published_at" not in history and "T01:00" not in history and "None" not in history
+
+
+def test_the_trail_keeps_no_secret(app, make_event, make_registration):
+    registration = make_registration(make_event())
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.object_type == "registration", AuditEntry.object_id == registration.id))
+    assert entry is not None and "secret" not in (entry.after or {})
+    assert registration.secret not in str(entry.after)
