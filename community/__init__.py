@@ -179,20 +179,21 @@ def _template_helpers(app):
 
 def _error_pages(app):
     from flask import render_template
+    from community.labels import N_
     from flask_wtf.csrf import CSRFError
 
     texts = {
-        400: ("请求无效", "请返回上一页重试。"),
-        403: ("没有权限", "您的账号无权访问此页面或执行此操作。"),
-        404: ("页面不存在", "要找的记录不存在或已被删除。"),
-        413: ("文件过大", "上传的文件超过了大小限制（20 MB）。"),
-        429: ("操作过于频繁", "操作过于频繁，请稍后再试。"),
+        400: (N_("请求无效"), N_("请返回上一页重试。")),
+        403: (N_("没有权限"), N_("您的账号无权访问此页面或执行此操作。")),
+        404: (N_("页面不存在"), N_("要找的记录不存在或已被删除。")),
+        413: (N_("文件过大"), N_("上传的文件超过了大小限制（20 MB）。")),
+        429: (N_("操作过于频繁"), N_("操作过于频繁，请稍后再试。")),
     }
     # What a limit says when it is reached (its error_message, community.views.auth and
     # events.views.public): the login's and the door's own words.
     too_many = {
-        "too_many_logins": ("登录尝试过多", "登录尝试过于频繁，请5分钟后再试。"),
-        "too_many_tries": ("尝试次数过多", "尝试次数过多，请一分钟后再试，或请现场工作人员帮您签到。"),
+        "too_many_logins": (N_("登录尝试过多"), N_("登录尝试过于频繁，请5分钟后再试。")),
+        "too_many_tries": (N_("尝试次数过多"), N_("尝试次数过多，请一分钟后再试，或请现场工作人员帮您签到。")),
     }
 
     def render(code, title, text):
@@ -212,4 +213,4 @@ def _error_pages(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return render(400, "页面已过期", "表单安全令牌缺失或已过期，请刷新页面后重新提交。")
+        return render(400, N_("页面已过期"), N_("表单安全令牌缺失或已过期，请刷新页面后重新提交。"))
