@@ -8,6 +8,16 @@ from community.permissions import ROLES
 from community.refusals import Invalid, Refused
 
 
+def _role_errors(session, role, tenant_id):
+    """A known role; a member bound to a tenant that exists."""
+    errors = {}
+    if role not in ROLES:
+        errors["role"] = "choice_invalid"
+    if role == "member" and (not tenant_id or session.get(Tenant, tenant_id) is None):
+        errors["tenant_id"] = "tenant_required"
+    return errors
+
+
 def create_user(session, actor, username, name, role, password, tenant_id=None):
     """Create an account; a member is bound to exactly one tenant."""
     username = (username or "").strip()
@@ -16,12 +26,9 @@ def create_user(session, actor, username, name, role, password, tenant_id=None):
         errors["username"] = "required"
     elif session.scalar(select(User.id).where(User.username == username)):
         errors["username"] = "username_taken"
-    if role not in ROLES:
-        errors["role"] = "choice_invalid"
     if len(password or "") < 10:
         errors["password"] = "password_weak"
-    if role == "member" and (not tenant_id or session.get(Tenant, tenant_id) is None):
-        errors["tenant_id"] = "tenant_required"
+    errors |= _role_errors(session, role, tenant_id)
     if errors:
         raise Invalid(errors)
     user = User(username=username, name=(name or username).strip(), role=role,
@@ -76,11 +83,7 @@ def change_role(session, actor, user, role, tenant_id=None):
     """Give an account another role (a member is bound to one tenant); never one's
     own, so the community cannot lose its last admin by a slip. The user signs in again."""
     _not_self(actor, user, "cannot_change_own_role")
-    errors = {}
-    if role not in ROLES:
-        errors["role"] = "choice_invalid"
-    if role == "member" and (not tenant_id or session.get(Tenant, tenant_id) is None):
-        errors["tenant_id"] = "tenant_required"
+    errors = _role_errors(session, role, tenant_id)
     if errors:
         raise Invalid(errors)
     tenant_id = tenant_id if role == "member" else None
