@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 
 from community.extensions import db
 from booking import hours, rules
+from booking.slots import bookable_starts, closed_refusal, day_slots
 from booking.rooms import ensure_rooms
 from booking.forms import BookForm, DecideForm
 from community.forms import ActionForm
@@ -101,7 +102,7 @@ def rooms():
             if r.zone.bookable]
     day, now, tz = today(), utcnow(), community_tz()
     calendar = calendar_for(day)
-    free = {r.id: len(hours.bookable_starts(r, hours.day_slots(
+    free = {r.id: len(bookable_starts(r, day_slots(
         db.session, r, day, now, tz, calendar, staff=staff_user()))) for r in rows}
     return render_template("booking/rooms.html", rooms=rows, free=free, day=day,
                            pending=rules.pending_count(db.session)
@@ -132,7 +133,7 @@ def book_form(room, day, calendar, start=None):
 def why_not(room, day, slots, tz, calendar):
     """Why a day offers no start to book, each distinct reason once, in the rules' words."""
     if not slots:
-        refusal = hours.closed_refusal(room, day, tz, calendar)
+        refusal = closed_refusal(room, day, tz, calendar)
         return [message(refusal.code, **refusal.params)] if refusal and refusal.code != "closed" \
             else [message("closed")]
     reasons = []
@@ -150,11 +151,11 @@ def render_day(room, day, form=None, refusal=None, status=200):
     monday = day - timedelta(days=day.weekday())
     week = [monday + timedelta(days=n) for n in range(7)]
     calendar = calendar_for(week[0], week[-1])
-    slots = hours.day_slots(db.session, room, day, now, tz, calendar,
+    slots = day_slots(db.session, room, day, now, tz, calendar,
                             tenant_id=getattr(current_user, "tenant_id", None),
                             staff=staff_user())
     form = form or book_form(room, day, calendar, request.args.get("start"))
-    starts = [f"{t.astimezone(tz):%H:%M}" for t in hours.bookable_starts(room, slots)]
+    starts = [f"{t.astimezone(tz):%H:%M}" for t in bookable_starts(room, slots)]
     form.start.choices = [SelectChoice(t, t) for t in starts]
     return render_template(
         "booking/room_day.html", room=room, day=day, slots=slots, tz=tz, week=week,
@@ -219,7 +220,7 @@ def room_week(room_id):
     tz, now, staff = community_tz(), utcnow(), staff_user()
     days = [start + timedelta(days=n) for n in range(7)]
     calendar = calendar_for(days[0], days[-1])
-    columns = {d: {s.starts_at.astimezone(tz).time(): s for s in hours.day_slots(
+    columns = {d: {s.starts_at.astimezone(tz).time(): s for s in day_slots(
         db.session, room, d, now, tz, calendar,
         tenant_id=getattr(current_user, "tenant_id", None), staff=staff)} for d in days}
     times = sorted({t for col in columns.values() for t in col})
@@ -347,7 +348,7 @@ def calendar():
     rooms_ = [r for r in db.session.scalars(select(Room).options(selectinload(Room.zone)))
               if r.zone.bookable]
     calendar = calendar_for(day)
-    columns = {r.id: {s.starts_at.astimezone(tz).time(): s for s in hours.day_slots(
+    columns = {r.id: {s.starts_at.astimezone(tz).time(): s for s in day_slots(
         db.session, r, day, now, tz, calendar, staff=True)} for r in rooms_}
     times = sorted({t for col in columns.values() for t in col})
     return render_template("booking/calendar.html", rooms=rooms_, columns=columns,

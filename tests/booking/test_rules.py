@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from community.extensions import db
-from booking import hours, rooms, rules
+from booking import rooms, rules
+from booking.slots import day_slots
 from booking.models import Booking
 from community.holidays import import_year, load_calendar
 from community.models import ServedRecord
@@ -215,7 +216,7 @@ def test_day_slots(app, make_room, member):
     room = make_room()
     book(member, room, at("11-17", "10:00"), at("11-17", "11:00"))
     day = at("11-17", "00:00").date()
-    slots = hours.day_slots(db.session, room, day, NOW, TZ, load_calendar(db.session, day),
+    slots = day_slots(db.session, room, day, NOW, TZ, load_calendar(db.session, day),
                             tenant_id=member.tenant_id)
     states = {s.starts_at.astimezone(TZ).strftime("%H:%M"): s.state for s in slots}
     assert len(slots) == 24 and states["10:00"] == states["10:30"] == "mine"

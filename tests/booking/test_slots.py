@@ -2,7 +2,8 @@
 each slot says why it cannot be booked, from the same checks create_booking makes."""
 from datetime import timedelta
 
-from booking import hours, rooms, rules
+from booking import rooms, rules
+from booking.slots import bookable_starts, closed_refusal, day_slots
 from booking.models import Booking
 from community.extensions import db
 from community.holidays import load_calendar
@@ -11,7 +12,7 @@ from tests.booking.conftest import NOW, TZ, at
 
 def slots_of(room, day, tenant_id=None, staff=False, now=NOW):
     calendar = load_calendar(db.session, day)
-    return hours.day_slots(db.session, room, day, now, TZ, calendar, tenant_id=tenant_id,
+    return day_slots(db.session, room, day, now, TZ, calendar, tenant_id=tenant_id,
                            staff=staff)
 
 
@@ -69,7 +70,7 @@ def test_a_slot_is_free_exactly_when_the_rule_would_book_it(app, make_room, memb
     for offset in range(-1, 6):
         day = now.date() + timedelta(days=offset)
         calendar = load_calendar(db.session, day)
-        for slot in hours.day_slots(db.session, room, day, now, TZ, calendar,
+        for slot in day_slots(db.session, room, day, now, TZ, calendar,
                                     tenant_id=member.tenant_id):
             try:
                 rules.check_request(db.session, room, member.tenant_id, slot.starts_at,
@@ -87,7 +88,7 @@ def test_a_closed_day_has_no_slots_and_says_why(app, make_room):
     sunday_closed = make_room(opening_hours={str(d): ["09:00", "21:00"] for d in range(6)})
     sunday = at("11-22", "00:00").date()
     assert slots_of(sunday_closed, sunday) == []
-    assert hours.closed_refusal(sunday_closed, sunday, TZ,
+    assert closed_refusal(sunday_closed, sunday, TZ,
                                 load_calendar(db.session, sunday)).code == "closed"
     assert slots_of(room, sunday)  # the default hours open on Sundays
 
@@ -95,7 +96,7 @@ def test_a_closed_day_has_no_slots_and_says_why(app, make_room):
 def test_only_starts_the_shortest_booking_fits_are_offered(app, make_room, make_tenant):
     room = make_room(min_minutes=60)
     add_booking(room, make_tenant(), at("11-17", "10:00"), at("11-17", "11:00"))
-    starts = [f"{t.astimezone(TZ):%H:%M}" for t in hours.bookable_starts(
+    starts = [f"{t.astimezone(TZ):%H:%M}" for t in bookable_starts(
         room, slots_of(room, at("11-17", "00:00").date()))]
     assert "09:00" in starts and "09:30" not in starts and "10:00" not in starts
     assert "11:00" in starts and "20:00" in starts and "20:30" not in starts
