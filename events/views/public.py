@@ -65,10 +65,8 @@ def _registered(outcome):
 
 @public_bp.route("/e/<int:event_id>", methods=["GET", "POST"])
 @public
-@limiter.limit(ATTENDEE_LIMIT, methods=["POST"], key_func=_attendee_key,
-               error_message="too_many_tries")
-@limiter.limit(ADDRESS_REGISTRATIONS, methods=["POST"], key_func=_address_key,
-               error_message="too_many_tries")
+@limiter.limit(ATTENDEE_LIMIT, methods=["POST"], key_func=_attendee_key)
+@limiter.limit(ADDRESS_REGISTRATIONS, methods=["POST"], key_func=_address_key)
 def event_page(event_id):
     """The phone-friendly page of a published event, with its registration form. It
     never lists the community's tenants: the organisation is typed, free text."""

@@ -140,6 +140,8 @@ def test_registrations_from_one_address_are_limited_per_attendee(client, make_ev
     answers = [client.post(f"/e/{event.id}", data=person(mobile=mobile, name="")).status_code
                for _ in range(6)]
     assert answers == [200] * 5 + [429]  # one person resubmitting a form again and again
+    refused = client.post(f"/e/{event.id}", data=person(mobile=mobile)).get_data(as_text=True)
+    assert "操作过于频繁，请稍后再试" in refused and "签到" not in refused
     assert db.session.scalar(select(func.count(Registration.id)).where(
         Registration.mobile == mobile)) == 0
 
