@@ -51,9 +51,17 @@ def migrated(tmp_path_factory):
 def _truncate_all():
     """Empty every table, then put back the rows a migration seeds (the built-in
     service catalogue), so each test starts from a freshly migrated database."""
-    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    # DELETE only the tables a test wrote, dependents first, then restart the sequences
+    # it moved: a TRUNCATE of all 46 tables cost 0.65 s a test, ten minutes a run.
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        written = {row[0] for row in conn.execute(text(" UNION ALL ".join(
+            f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in tables)))}
+        for name in (name for name in tables if name in written):
+            conn.execute(text(f'DELETE FROM "{name}"'))
+        conn.execute(text(
+            "SELECT setval(format('%I.%I', schemaname, sequencename), 1, false) "
+            "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"))
     ensure_catalogue(db.session)
     chain.backfill(db.session)  # the audit chain's head row, as the migration makes it
     db.session.commit()
