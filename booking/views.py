@@ -8,7 +8,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from wtforms import SelectChoice
 
 from community.extensions import db
@@ -24,7 +24,7 @@ from community.holidays import load_calendar
 from community.messages import message
 from community.models import Tenant
 from community.periods import FIRST_DAY, LAST_DAY
-from community.web import community_tz, paginate, requires, submit, today
+from community.web import community_tz, locks_late, paginate, requires, submit, today
 
 bp = Blueprint("booking", __name__, url_prefix="/booking")
 
@@ -52,8 +52,8 @@ def release(room):
 
 
 def load_room(room_id):
-    room = db.get_or_404(Room, room_id)
-    if not room.zone.bookable:
+    room = db.session.get(Room, room_id, options=[joinedload(Room.zone)])  # one query
+    if room is None or not room.zone.bookable:
         abort(404)
     return room
 
@@ -233,6 +233,7 @@ def room_week(room_id):
 
 @bp.route("/rooms/<int:room_id>/book", methods=["POST"])
 @requires("book")
+@locks_late  # the rule checks the slot again under the lock: create_booking
 def book(room_id):
     """Book, or show the day again with what was typed and why it was refused (422)."""
     room = load_room(room_id)
@@ -272,9 +273,9 @@ def booked(made):
 @requires("book")
 def my_bookings():
     status = request.args.get("status")
-    query = rules.visible_bookings(
-        select(Booking).options(selectinload(Booking.room).selectinload(Room.zone),
-                                selectinload(Booking.tenant)), current_user)
+    query = rules.visible_bookings(  # one query for the page's rows, their rooms and firms
+        select(Booking).options(joinedload(Booking.room).joinedload(Room.zone),
+                                joinedload(Booking.tenant)), current_user)
     blackout = blackout_asked()
     if blackout is not None:  # the bookings a blackout falls on, for staff to call
         query = query.where(Booking.room_id == blackout.room_id,
@@ -287,7 +288,6 @@ def my_bookings():
     return render_template("booking/bookings.html", page=paginate(query), status=status,
                            blackout=blackout,
                            now=utcnow(), early=rules.CHECKIN_EARLY, action=ActionForm(),
-                           decide=DecideForm(),
                            staff=rules.is_staff(current_user))
 
 

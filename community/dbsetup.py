@@ -39,10 +39,11 @@ def _sqlite_begin(conn):
         return
     # A write path asks for BEGIN IMMEDIATE so that its check-then-write cannot
     # interleave with another writer; plain reads stay deferred.
-    if conn.get_execution_options().get(IMMEDIATE):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        conn.exec_driver_sql("BEGIN")
+    immediate = bool(conn.get_execution_options().get(IMMEDIATE))
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    # What write_from_here needs to know of this transaction.
+    conn.info[IMMEDIATE] = immediate
+    conn.info["changes_at_begin"] = conn.connection.driver_connection.total_changes
 
 
 def begin_write(session):
@@ -58,12 +59,40 @@ def begin_write(session):
     session.connection(execution_options={IMMEDIATE: True})
 
 
+def write_from_here(session):
+    """Serialise the session's transaction from here on, keeping what it has read.
+
+    For a request that reads first (the user, the form's choices) and takes the
+    write lock only for its decision and insert. SQLite: the deferred read
+    transaction ends and BEGIN IMMEDIATE starts on the same connection, so the
+    decision reads the latest data; rows loaded before stay loaded (they are what
+    the form was built from, as a page read a moment earlier would be). PostgreSQL:
+    nothing to do, rules lock rows with SELECT … FOR UPDATE.
+    """
+    if hasattr(session, "registry"):
+        session = session()
+    if not session.in_transaction():
+        return begin_write(session)
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or connection.info.get(IMMEDIATE):
+        return None
+    if session.new or session.dirty or session.deleted or (
+            connection.connection.driver_connection.total_changes
+            != connection.info.get("changes_at_begin")):
+        raise RuntimeError("write_from_here after the transaction wrote")
+    connection.exec_driver_sql("ROLLBACK")  # a read transaction: nothing to keep
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.info[IMMEDIATE] = True
+    return None
+
+
 def lock_row(session, model, ident):
     """Lock one row for the rest of the transaction (PostgreSQL); SQLite is
-    already serialised by begin_write, so there it is a plain (often cached) get."""
+    already serialised by begin_write, so there the row is read afresh (it may have
+    been loaded before write_from_here)."""
     from sqlalchemy import select
     if session.get_bind().dialect.name == "sqlite":
-        return session.get(model, ident)
+        return session.get(model, ident, populate_existing=True)
     return session.execute(
         select(model).where(model.id == ident).with_for_update()).scalar_one_or_none()
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from community.extensions import db
-from community.dbsetup import begin_write
+from community.dbsetup import begin_write, write_from_here
 from community.messages import message
 from community.permissions import can
 from community.refusals import Invalid, Refused
@@ -28,6 +28,15 @@ def writes(view):
     transaction from the start, as a POST does, so its commit never finds the
     database taken (SQLite) after it has read."""
     view.writes = True
+    return view
+
+
+def locks_late(view):
+    """Mark a form-post view whose reads before its rule decide nothing the rule does
+    not check again: the request takes SQLite's write lock only when web.submit or
+    web.attempt runs the rule (dbsetup.write_from_here), so parsing the form, loading
+    the user and the page's data, and rendering a refusal stay outside it."""
+    view.locks_late = True
     return view
 
 
@@ -75,6 +84,8 @@ def start_write_transaction():
     """before_request: a write request (or a view marked @writes) runs as one
     serialised transaction."""
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if getattr(view, "locks_late", False):
+        return
     if request.method not in SAFE_METHODS or getattr(view, "writes", False):
         begin_write(db.session)
 
@@ -107,6 +118,7 @@ def submit(form, action, success=None, *, errors="form"):
 
 
 def _run(action, success, form):
+    write_from_here(db.session)  # a no-op unless the view @locks_late
     try:
         result = action()
     except Refused as exc:
@@ -201,13 +213,21 @@ class Page:
     """A page of a query's results."""
 
     def __init__(self, query, page, per_page):
-        total = db.session.scalar(select(func.count()).select_from(query.order_by(None)
-                                                                   .subquery()))
+        page, items, total = max(1, page), None, None
+        if page == 1:  # the usual case: a first page that is not full needs no count
+            items = db.session.scalars(query.limit(per_page)).all()
+            if len(items) < per_page:
+                total = len(items)
+        if total is None:
+            total = db.session.scalar(select(func.count()).select_from(
+                query.order_by(None).subquery()))
         self.total, self.per_page = total, per_page
         self.pages = max(1, ceil(total / per_page))
-        self.page = min(max(1, page), self.pages)
-        self.items = db.session.scalars(
-            query.limit(per_page).offset((self.page - 1) * per_page)).all()
+        self.page = min(page, self.pages)
+        if items is None or self.page != page:
+            items = db.session.scalars(
+                query.limit(per_page).offset((self.page - 1) * per_page)).all()
+        self.items = items
 
     @property
     def has_prev(self):
