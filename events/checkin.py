@@ -105,7 +105,10 @@ def check_in(session, event_id, *, secret=None, registration_id=None, method, no
     else:  # forged or truncated: no query can match it
         return _why_not(session, event_id, None, False, None, None, None)
     by_user, by_device = getattr(user, "id", None), getattr(device, "id", None)
-    row = session.execute(CHECK_IN[by_id], {
+    session.flush()  # what the session holds is written before the row is changed under it
+    # On the session's own connection (its transaction), past the ORM: the statement
+    # needs none of its bookkeeping, and _forget expires a loaded copy of the row.
+    row = session.connection().execute(CHECK_IN[by_id], {
         "which": which, "b_event_id": event_id, "now": now, "method": method,
         "user_id": by_user, "device_id": by_device, "nonce": nonce}).first()
     if row is not None:
@@ -290,13 +293,20 @@ def create_device(session, actor, name, now):
     return device, token
 
 
-def device_for_token(session, token):
-    """The device (id, name) a bearer token belongs to; Refused unknown or revoked."""
+# Built once, on the table: a plain Core statement, run on a connection (a session
+# works too), so every scan's lookup costs its query and little around it.
+DEVICE_BY_TOKEN = (select(ScannerDevice.__table__.c.id, ScannerDevice.__table__.c.name,
+                          ScannerDevice.__table__.c.revoked_at)
+                   .where(ScannerDevice.__table__.c.token_hash == bindparam("token_hash")))
+
+
+def device_for_token(connection, token):
+    """The device (id, name) a bearer token belongs to; Refused unknown or revoked.
+    `connection`: a Connection or a Session (every request still asks the database,
+    so a device revoked a moment ago is refused on its next request)."""
     if not token:
         raise Refused("unauthorized")
-    device = session.execute(select(
-        ScannerDevice.id, ScannerDevice.name, ScannerDevice.revoked_at).where(
-        ScannerDevice.token_hash == token_hash(token))).first()
+    device = connection.execute(DEVICE_BY_TOKEN, {"token_hash": token_hash(token)}).first()
     if device is None:
         raise Refused("unauthorized")
     if device.revoked_at is not None:
