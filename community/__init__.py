@@ -29,7 +29,8 @@ def init_app(app):
     from community.views import holidays as holiday_views, locks as lock_views
     from community.views.space import desks_ending
     from community.views.tenants import undetermined_firms
-    from community.web import enforce_login, enforce_password_change, start_write_transaction
+    from community.web import (enforce_login, enforce_password_change, people_only,
+                               start_write_transaction)
 
     # Before any blueprint adds a route: every <int:…> ends at the database's integer.
     app.url_map.converters["int"] = inputs.IdConverter
@@ -69,8 +70,9 @@ def init_app(app):
     # The write transaction must begin before anything reads (loading the user does).
     app.before_request(start_write_transaction)
     app.before_request(enforce_login)
-    app.before_request(enforce_password_change)
-    app.before_request(lock_views.apply_correction_reason)
+    # About the person logged in: a device's @bearer request loads no user for them.
+    app.before_request(people_only(enforce_password_change))
+    app.before_request(people_only(lock_views.apply_correction_reason))
 
     @app.teardown_request
     def rollback_uncommitted(exc):

@@ -10,7 +10,6 @@ form, the JSON, the address or a file's name (400, `text_invalid`). A refusal
 answers JSON to a JSON request (as the scanner API does) and the error page to a
 browser.
 """
-import json
 
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext
@@ -21,6 +20,7 @@ from community.web import local_referrer
 
 MAX_ID = 2**31 - 1
 MAX_JSON_DEPTH = 16
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 class IdConverter(IntegerConverter):
@@ -67,10 +67,14 @@ def _texts():
     for key, value in (request.view_args or {}).items():
         if isinstance(value, str):
             yield value
-    for source in (request.args, request.form):
-        for key, values in source.lists():
-            yield key
-            yield from values
+    for key, values in request.args.lists():
+        yield key
+        yield from values
+    if request.mimetype not in FORM_TYPES:  # werkzeug parses no other body as a form
+        return
+    for key, values in request.form.lists():
+        yield key
+        yield from values
     for key, storage in request.files.items(multi=True):
         yield key
         yield storage.filename or ""
@@ -80,9 +84,9 @@ def problem():
     """The code refusing this request's input, or None."""
     if request.is_json and request.method not in ("GET", "HEAD", "OPTIONS") \
             and request.get_data(cache=True):
-        try:
-            data = json.loads(request.get_data(cache=True))
-        except (ValueError, RecursionError):
+        try:  # parsed once: the view's request.get_json() is answered from werkzeug's cache
+            data = request.get_json()
+        except (BadRequest, RecursionError):
             return "json_invalid"
         code = _json_problem(data)
         if code:

@@ -31,6 +31,32 @@ def writes(view):
     return view
 
 
+def bearer(view):
+    """Mark a JSON API view whose caller is a device sending its own bearer token,
+    checked by the view's blueprint, which answers 401 without a valid one (a
+    url_value_preprocessor, events.views.api): no login is needed, as for @public,
+    and the hooks about a person (people_only) pass it over, so no session user is
+    loaded and no password change or correction reason applies. Its blueprint is
+    exempt from CSRF: no cookie authenticates it."""
+    view.public = True
+    view.bearer = True
+    return view
+
+
+def bearer_request():
+    """True when this request goes to a @bearer view."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "bearer", False)
+
+
+def people_only(hook):
+    """A before_request hook about the person logged in, passed over for @bearer views."""
+    @wraps(hook)
+    def hook_for_people():
+        return None if bearer_request() else hook()
+    return hook_for_people
+
+
 def locks_late(view):
     """Mark a form-post view whose reads before its rule decide nothing the rule does
     not check again: the request takes SQLite's write lock only when web.submit or
