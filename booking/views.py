@@ -247,11 +247,12 @@ def book(room_id):
         starts_at = datetime.combine(form.day.data, time.fromisoformat(form.start.data), tz)
         tenant_id = (form.tenant_id.data or None) if staff_user() \
             else current_user.tenant_id
-        return rules.create_series(
+        made = rules.create_series(
             db.session, current_user, room, tenant_id, starts_at,
             starts_at + timedelta(minutes=form.duration.data), form.weeks.data or 1,
             form.purpose.data, utcnow(), tz,
             calendar if form.day.data == day else None)  # an absurd day: the rule loads its own
+        return [booking.status for booking in made]  # read now: the commit expires them
 
     ok, result = submit(form, book_it, booked)
     if ok:
@@ -262,11 +263,11 @@ def book(room_id):
     return render_day(room, day, form, refusal, 422)
 
 
-def booked(made):
+def booked(statuses):
     """What a founder is told once the booking (or the request) is made."""
-    if made[0].status == "pending":
+    if statuses[0] == "pending":
         return _("已提交预约申请，等待运营人员审批。")
-    return _("预约成功：%(n)s 次。", n=len(made))
+    return _("预约成功：%(n)s 次。", n=len(statuses))
 
 
 @bp.route("/bookings")

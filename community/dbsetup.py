@@ -88,11 +88,12 @@ def write_from_here(session):
 
 def lock_row(session, model, ident):
     """Lock one row for the rest of the transaction (PostgreSQL); SQLite is
-    already serialised by begin_write, so there the row is read afresh (it may have
-    been loaded before write_from_here)."""
+    already serialised by begin_write, so there it is a plain (often cached) get.
+    On both, a row the request loaded before keeps the values it was loaded with:
+    what a rule decides under the lock it reads with its own queries."""
     from sqlalchemy import select
     if session.get_bind().dialect.name == "sqlite":
-        return session.get(model, ident, populate_existing=True)
+        return session.get(model, ident)
     return session.execute(
         select(model).where(model.id == ident).with_for_update()).scalar_one_or_none()
 

@@ -92,17 +92,15 @@ class Calendar:
         return [y for y in range(self.first_year, self.last_year + 1) if y not in self.known]
 
 
-def _day(row):
-    return Day(row.day, row.kind, row.name_zh, row.name_en, row.source)
-
-
 def load_calendar(session, first, last=None, lang="zh"):
-    """The calendar of every year from `first`'s to `last`'s, in one query."""
+    """The calendar of every year from `first`'s to `last`'s, in one query (plain rows:
+    a booking asks for it on every post, and mapped objects cost ten times more)."""
     last = last or first
     first_year, last_year = min(first, last).year, max(first, last).year
-    rows = session.scalars(select(Holiday).where(
+    rows = session.execute(select(
+        Holiday.day, Holiday.kind, Holiday.name_zh, Holiday.name_en, Holiday.source).where(
         Holiday.day >= date(first_year, 1, 1), Holiday.day <= date(last_year, 12, 31)))
-    return Calendar([_day(r) for r in rows], first_year, last_year, lang)
+    return Calendar([Day(*row) for row in rows], first_year, last_year, lang)
 
 
 def days_of_year(session, year):
