@@ -1,14 +1,15 @@
 """The community core's indicators (S1, S2, S4 and the OPC counts) and ledger sheets."""
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, exists, func, or_, select, union
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from community import opc
 from community.labels import label, said
-from community.models import (Attachment, Desk, DeskAssignment, DeskState, Member,
-                              ServedRecord, Tenant, Zone)
+from community.models import (Attachment, Desk, DeskAssignment, DeskState, Licence,
+                              Member, ServedRecord, Tenant, Zone)
 from community.periods import Period, add_months
 from community.registry import Column, Indicator, Sheet, remembered
 from community.rules import in_period, zone_area_on
@@ -76,29 +77,71 @@ def zero_rent_occupancy(session, period):
                 total=len(desks))
 
 
-def _served_records(window):
-    """Services that took place in the window (voided ones did not)."""
-    return select(ServedRecord.tenant_id).where(
-        ServedRecord.served_on.between(window.start, window.end),
-        ServedRecord.voided_at.is_(None))
+def _firm_in(window):
+    """SQL condition on Tenant: resident at some time in the window, or served in it
+    (voided services did not happen). The window never runs past the reference day:
+    nothing counts before it happens. One pass over the tenants, a probe of their
+    services each (no union of every service row to sort)."""
+    resident = and_(Tenant.moved_in_on.is_not(None),
+                    in_period(Tenant.moved_in_on, Tenant.moved_out_on, window))
+    served = exists().where(ServedRecord.tenant_id == Tenant.id,
+                            ServedRecord.served_on.between(window.start, window.end),
+                            ServedRecord.voided_at.is_(None))
+    return or_(resident, served)
 
 
 def _firms(window):
-    """Tenants resident at some time in the window, or served in it. The window never
-    runs past the reference day: nothing counts before it happens."""
-    resident = select(Tenant.id.label("tenant_id")).where(
-        Tenant.moved_in_on.is_not(None),
-        in_period(Tenant.moved_in_on, Tenant.moved_out_on, window))
-    return union(resident, _served_records(window)).subquery()
+    """Tenants resident at some time in the window, or served in it (a subquery of
+    tenant_id)."""
+    return select(Tenant.id.label("tenant_id")).where(_firm_in(window)).subquery()
+
+
+def _rule(session):
+    return opc.Rule.of(current_settings(session))
 
 
 def _opcs(session, day):
     """SQL: the tenants that count as OPCs on a day, by the community's rule."""
-    return opc.opc_tenants(opc.Rule.of(current_settings(session)), day)
+    return opc.opc_tenants(_rule(session), day)
+
+
+@dataclass(frozen=True)
+class S4Counts:
+    """S4's firms of a window, counted in SQL: all resident or served, the OPCs among
+    them (the figure), those not yet determined, and the OPCs without a licence file."""
+
+    firms: int
+    counted: int
+    undetermined: int
+    unlicensed: int
+
+
+def s4_counts(session, period):
+    """S4Counts for the twelve months to the reference day: one pass over the tenants,
+    each with its licence facts in effect that day. The pace's reading of the month
+    holding the day shares it (the same window and day)."""
+    window, day = period.last_twelve_months(), period.as_of
+
+    def compute():
+        facts = aliased(Licence)
+        is_opc = opc.counts_as_opc(facts, _rule(session), day)
+        filed = exists().where(Attachment.owner_type == opc.LICENCE_FILE,
+                               Attachment.owner_id == Tenant.id,
+                               Attachment.withdrawn_at.is_(None))
+        row = session.execute(
+            select(func.count(), func.count(case((is_opc, 1))),
+                   func.count(case((opc.undetermined(facts), 1))),
+                   func.count(case((and_(is_opc, ~filed), 1))))
+            .select_from(Tenant)
+            .outerjoin(facts, facts.id == opc.licence_in_effect(Tenant.id, day))
+            .where(_firm_in(window))).one()
+        return S4Counts(*row)
+    return remembered(session, ("s4-counts", window, day), compute)
 
 
 def _s4_ids(session, period):
-    """The ids of S4's firms: resident or served in the window, OPCs on the reference day."""
+    """The ids of S4's firms: resident or served in the window, OPCs on the reference
+    day (the gaps page lists those without their licence file)."""
     def compute():
         firms = _firms(period.last_twelve_months())
         return set(session.scalars(select(firms.c.tenant_id).where(
@@ -109,22 +152,25 @@ def _s4_ids(session, period):
 def firms_served(session, period):
     """S4: distinct OPC firms resident or served in the twelve months to the reference
     day, each an OPC on that day by its licence facts."""
-    return len(_s4_ids(session, period))
+    return s4_counts(session, period).counted
+
+
+def firms_unlicensed(session, period):
+    """How many of S4's firms lack their business licence file (the cover's 缺证据记录;
+    community.gaps lists them)."""
+    return s4_counts(session, period).unlicensed
 
 
 def firms_served_window(session, period):
     """The window, and the firms it leaves out and why."""
     window = period.last_twelve_months()
-    firms = _firms(window)
-    total, undetermined = session.execute(select(
-        func.count(), func.count(case((firms.c.tenant_id.in_(
-            opc.undetermined_tenants(period.as_of)), 1))))).one()
-    counted = firms_served(session, period)
+    counts = s4_counts(session, period)
     text = said("近12个月：%(start)s 至 %(end)s", start=f"{window.start:%Y-%m-%d}",
                 end=f"{window.end:%Y-%m-%d}")
-    if total > counted:
+    if counts.firms > counts.counted:
         text += said("；另有非OPC %(other)s 家、待确定 %(undetermined)s 家未计入",
-                     other=total - counted - undetermined, undetermined=undetermined)
+                     other=counts.firms - counts.counted - counts.undetermined,
+                     undetermined=counts.undetermined)
     return text
 
 
@@ -132,28 +178,39 @@ def _so_far(period):
     return Period(period.start, period.happened_by, period.as_of)
 
 
-def _operating(session, period, alive_since):
-    def compute():  # the founding days of the period's OPC firms still operating
-        firms = _firms(_so_far(period))
-        return session.scalars(select(Tenant.founded_on).where(
-            Tenant.id.in_(select(firms.c.tenant_id)), Tenant.id.in_(_opcs(session, period.as_of)),
-            or_(Tenant.closed_on.is_(None), Tenant.closed_on > period.as_of))).all()
-    founded = remembered(session, ("operating", period), compute)
-    return sum(1 for day in founded if day <= alive_since)
+def _operating(session, period):
+    """(在营, 存续超6个月): the period's OPC firms still operating on its reference day,
+    and those of them founded more than six months before it, counted in SQL."""
+    def compute():
+        day = period.as_of
+        facts = aliased(Licence)
+        return tuple(session.execute(
+            select(func.count(case((Tenant.founded_on <= day, 1))),
+                   func.count(case((Tenant.founded_on <= add_months(day, -6), 1))))
+            .select_from(Tenant)
+            .join(facts, facts.id == opc.licence_in_effect(Tenant.id, day))
+            .where(_firm_in(_so_far(period)), opc.counts_as_opc(facts, _rule(session), day),
+                   or_(Tenant.closed_on.is_(None), Tenant.closed_on > day))).one())
+    return remembered(session, ("operating", period), compute)
 
 
 def opcs_operating(session, period):
     """在营OPC数量: OPC firms resident or served in the period, still operating on its
     reference day."""
-    return _operating(session, period, period.as_of)
+    return _operating(session, period)[0]
 
 
 def opcs_alive_six_months(session, period):
     """存续超6个月OPC数量: of those, founded more than six months before."""
-    return _operating(session, period, add_months(period.as_of, -6))
+    return _operating(session, period)[1]
 
 
 # --- ledger sheets --------------------------------------------------------------
+
+# The long sheets (a desk per row, a firm per row) are read this many rows at a time
+# (a server-side cursor on PostgreSQL): the export holds a batch, never the sheet.
+ROWS_AT_ONCE = 2000
+
 
 def zone_rows(session, period):
     """场地台账: zones in service in the period; those in service on the reference day
@@ -188,7 +245,8 @@ def desk_rows(session, period):
         .outerjoin(state, state.c.desk_id == Desk.id)
         .outerjoin(assignment, assignment.c.desk_id == Desk.id)
         .where(Desk.in_service_on <= period.end)
-        .order_by(Desk.code, assignment.c.starts_on))
+        .order_by(Desk.code, assignment.c.starts_on)
+        .execution_options(yield_per=ROWS_AT_ONCE))  # the export streams them
     for code, zero_rent, status, zone, tenant, member, starts_on, ends_on, used in rows:
         yield {"code": code, "zone": zone, "zero_rent": zero_rent,
                "status": label("desk_status", status) if status else "未启用",
@@ -202,7 +260,7 @@ def tenant_rows_for(sources):
         months to the reference day — and how each was served."""
         window = period.last_twelve_months()
         firms = _firms(window)
-        rule = opc.Rule.of(current_settings(session))
+        rule = _rule(session)
         served = defaultdict(list)
         for tenant_id, source, served_on in session.execute(
                 select(ServedRecord.tenant_id, ServedRecord.source, ServedRecord.served_on)
@@ -211,7 +269,8 @@ def tenant_rows_for(sources):
             served[tenant_id].append((source, served_on))
         tenants = session.scalars(
             select(Tenant).options(selectinload(Tenant.licences))
-            .where(Tenant.id.in_(select(firms.c.tenant_id))).order_by(Tenant.name))
+            .where(Tenant.id.in_(select(firms.c.tenant_id))).order_by(Tenant.name)
+            .execution_options(yield_per=ROWS_AT_ONCE))
         filed = set(session.scalars(select(Attachment.owner_id).where(
             Attachment.owner_type == opc.LICENCE_FILE, Attachment.withdrawn_at.is_(None),
             Attachment.owner_id.in_(select(firms.c.tenant_id)))))

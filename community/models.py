@@ -258,6 +258,8 @@ class DeskAssignment(db.Model):
     PostgreSQL also refuses overlaps with an exclusion constraint (see migrations)."""
 
     __table_args__ = (Index("ix_desk_assignment_desk_dates", "desk_id", "starts_on"),
+                      # In force on a day, or ending soon: read from the index alone.
+                      Index("ix_desk_assignment_ends", "ends_on", "starts_on", "desk_id"),
                       CheckConstraint("ends_on IS NULL OR ends_on >= starts_on",
                                       name="ck_desk_assignment_dates"))
     id: Mapped[int] = mapped_column(primary_key=True)

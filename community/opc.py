@@ -110,23 +110,42 @@ def _licences_on(day):
                         later.effective_on > Licence.effective_on)).subquery())
 
 
+def licence_in_effect(tenant_id, day):
+    """SQL: the id of a tenant's licence facts in effect on a day (the latest by then),
+    one index probe per tenant: join a Licence alias on it to read a firm's facts."""
+    return (select(Licence.id).where(Licence.tenant_id == tenant_id,
+                                     Licence.effective_on <= day)
+            .order_by(Licence.effective_on.desc()).limit(1).scalar_subquery())
+
+
+def counts_as_opc(facts, rule, day):
+    """SQL condition: status() says OPC, from the facts in effect (`facts`: a Licence
+    alias or the columns of _licences_on) and the tenant's founding day."""
+    by_rule = and_(facts.opc_override.is_(None), facts.investors == 1,
+                   facts.company_type.in_(rule.company_types),
+                   Tenant.founded_on > rule.founded_after(day))
+    return and_(facts.company_type != "", facts.investors.is_not(None),
+                or_(facts.opc_override.is_(True), by_rule))
+
+
+def undetermined(facts):
+    """SQL condition: no facts in effect (outer-joined `facts`), or facts left blank."""
+    return or_(facts.tenant_id.is_(None), facts.company_type == "",
+               facts.investors.is_(None))
+
+
 def opc_tenants(rule, day):
     """SQL: the ids of the tenants that count as OPCs on a day (status() in SQL)."""
     facts = _licences_on(day)
-    by_rule = and_(facts.c.opc_override.is_(None), facts.c.investors == 1,
-                   facts.c.company_type.in_(rule.company_types),
-                   Tenant.founded_on > rule.founded_after(day))
     return (select(Tenant.id).join(facts, facts.c.tenant_id == Tenant.id)
-            .where(facts.c.company_type != "", facts.c.investors.is_not(None),
-                   or_(facts.c.opc_override.is_(True), by_rule)))
+            .where(counts_as_opc(facts.c, rule, day)))
 
 
 def undetermined_tenants(day):
     """SQL: ids of tenants whose OPC status cannot be decided on a day (no facts)."""
-    facts = _licences_on(day)
-    return (select(Tenant.id).outerjoin(facts, facts.c.tenant_id == Tenant.id)
-            .where(or_(facts.c.tenant_id.is_(None), facts.c.company_type == "",
-                       facts.c.investors.is_(None))))
+    facts = aliased(Licence)  # a probe per tenant for its facts (the dashboard counts them)
+    return (select(Tenant.id).outerjoin(facts, facts.id == licence_in_effect(Tenant.id, day))
+            .where(undetermined(facts)))
 
 
 def founded_check(founded_on, moved_in_on, today):

@@ -45,6 +45,7 @@ process do not see each other's grants, messages or sheets. The dashboard,
 the export and the evidence pack read only the registry, so they never name a
 domain package and can never disagree.
 """
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
@@ -329,14 +330,26 @@ def remembered(session, key, compute):
     return memo[key]
 
 
+@contextmanager
+def sharing(session):
+    """Within the block, figures several readings share are computed once (`remembered`):
+    the dashboard reads its period and the pace's month holding today (the same S4
+    window) in one block. Nested blocks share the outer one's figures."""
+    if MEMO in session.info:
+        yield
+        return
+    session.info[MEMO] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(MEMO, None)
+
+
 def evaluate(session, reg, targets, period):
     """Every indicator of the bang, then the package ones, for a period: what the
     dashboard and the export show."""
-    session.info[MEMO] = {}
-    try:
+    with sharing(session):
         return _evaluate(session, reg, targets, period)
-    finally:
-        session.info.pop(MEMO, None)
 
 
 def _evaluate(session, reg, targets, period):
