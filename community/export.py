@@ -1,12 +1,22 @@
-"""The one exporter: registered ledger sheets -> DataFrames -> one xlsx workbook."""
-from datetime import datetime
+"""The one exporter: registered ledger sheets -> rows -> one xlsx workbook, streamed.
+
+The workbook is written by XlsxWriter in constant_memory mode: each row goes to disk
+as the next begins, so memory holds one row, never a sheet (pandas + openpyxl kept
+every cell of every sheet as an object until the end, after building DataFrames of
+them). A cell keeps the type pandas gave it: dates as dates shown YYYY-MM-DD, moments
+as YYYY-MM-DD HH:MM, numbers as numbers, text always as text (never read as a
+formula; safe_text escapes what Excel would run and drops what a workbook cannot
+hold); headers bold, bordered and centred; each ledger sheet frozen below its header.
+`sheet_frame` and the other *_frame functions still give a DataFrame, for whoever
+reads a sheet in Python.
+"""
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import xlsxwriter
 from flask_babel import force_locale
-import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 
 from community import chain
 from community.files import active_attachments, evidence_text
@@ -66,24 +76,82 @@ def cell(column, value, full, tz, people=True):
     return safe_text(value)
 
 
-def sheet_frame(session, sheet, period, full=False, tz=ZoneInfo("Asia/Shanghai"),
-                people=True):
-    """One ledger sheet as a DataFrame with its Chinese headers; a sheet whose rows carry
-    evidence ends with 证明材料: each row's files in force, "文件名 SHA-256" a line."""
-    records = list(sheet.rows(session, period))
-    rows = [[cell(c, row.get(c.key), full, tz, people) for c in sheet.columns]
-            for row in records]
+def sheet_rows(session, sheet, period, full=False, tz=ZoneInfo("Asia/Shanghai"),
+               people=True):
+    """One ledger sheet: (its Chinese headers, an iterator of its rows of cell values).
+    A sheet whose rows carry evidence ends with 证明材料: each row's files in force,
+    "文件名 SHA-256" a line. Rows are produced as they are read: a long sheet holds its
+    evidence types' files (one query), never its rows."""
     titles = [c.title for c in sheet.columns]
     if sheet.evidence:
-        files = active_attachments(session, sheet.evidence,
-                                   (row.get("evidence_id") for row in records))
-        for values, row in zip(rows, records):
-            values.append(safe_text(evidence_text(files.get(row.get("evidence_id"), ()))))
         titles.append(EVIDENCE_TITLE)
-    return pd.DataFrame(rows, columns=titles)
+    return titles, _rows(session, sheet, period, full, tz, people)
+
+
+# A sheet this long reads its evidence types' files whole rather than by id (as
+# active_attachments does past 500 ids): it need not hold its rows to know their ids.
+_FEW = 500
+
+
+def _rows(session, sheet, period, full, tz, people):
+    columns = sheet.columns
+    records = iter(sheet.rows(session, period))
+    if not sheet.evidence:
+        for row in records:
+            yield [cell(c, row.get(c.key), full, tz, people) for c in columns]
+        return
+    first = []
+    for row in records:
+        first.append(row)
+        if len(first) > _FEW:
+            break
+    if len(first) > _FEW:
+        files = active_attachments(session, sheet.evidence, _everyone(session, sheet.evidence))
+    else:
+        files = active_attachments(session, sheet.evidence,
+                                   (row.get("evidence_id") for row in first))
+
+    def chained():
+        yield from first
+        yield from records
+    for row in chained():
+        values = [cell(c, row.get(c.key), full, tz, people) for c in columns]
+        values.append(safe_text(evidence_text(files.get(row.get("evidence_id"), ()))))
+        yield values
+
+
+def _everyone(session, owner_type):
+    """The ids of every record of the types that carries a file not withdrawn."""
+    from sqlalchemy import select
+
+    from community.models import Attachment
+    types = (owner_type,) if isinstance(owner_type, str) else tuple(owner_type)
+    return session.scalars(select(Attachment.owner_id).distinct().where(
+        Attachment.owner_type.in_(types), Attachment.withdrawn_at.is_(None))).all()
+
+
+def _frame(titles, rows):
+    import pandas as pd  # only for whoever reads a sheet as a DataFrame
+
+    return pd.DataFrame(list(rows), columns=titles)
+
+
+def sheet_frame(session, sheet, period, full=False, tz=ZoneInfo("Asia/Shanghai"),
+                people=True):
+    """One ledger sheet as a DataFrame with its Chinese headers (sheet_rows' rows)."""
+    return _frame(*sheet_rows(session, sheet, period, full, tz, people))
+
+
+COVER_COLUMNS = ["指标编号", "考核指标", "目标值", "完成值", "单位", "完成率", "状态",
+                 "缺证据记录", "说明"]
 
 
 def cover_frame(results, period):
+    """The cover's rows (cover_rows) as a DataFrame."""
+    return _frame(COVER_COLUMNS, cover_rows(results, period))
+
+
+def cover_rows(results, period):
     """考核指标完成情况: every indicator of the bang in its order, then the OPC counts;
     one that no ledger evidences yet says so instead of being left out."""
     rows = []
@@ -94,8 +162,7 @@ def cover_frame(results, period):
                      f"{r.percent}%" if r.percent is not None else "—",
                      label("status", r.status(period)), r.lacking,
                      safe_text(r.detail)])
-    return pd.DataFrame(rows, columns=["指标编号", "考核指标", "目标值", "完成值", "单位",
-                                       "完成率", "状态", "缺证据记录", "说明"])
+    return rows
 
 
 CORRECTIONS_TITLE = "锁定期后更正"
@@ -122,7 +189,16 @@ def _shown_change(reg, people):
     return shown
 
 
+CORRECTIONS_COLUMNS = ["更正时间", "操作人", "锁定期间", "操作", "记录", "更正原因",
+                       "变更内容"]
+
+
 def corrections_frame(session, reg, period, tz, people=True):
+    """The corrections sheet's rows (corrections_rows) as a DataFrame."""
+    return _frame(CORRECTIONS_COLUMNS, corrections_rows(session, reg, period, tz, people))
+
+
+def corrections_rows(session, reg, period, tz, people=True):
     """锁定期后更正: every change made, with its reason, to a record of a locked period
     that overlaps this one — so an assessor sees what moved after the review. Without
     `people`, whoever made it (staff or founder) and any person's name it changed read
@@ -155,8 +231,7 @@ def corrections_frame(session, reg, period, tz, people=True):
                      what, f"{words['objects'].get(entry.object_type, entry.object_type)}"
                            f" #{entry.object_id or ''}",
                      safe_text(entry.note), safe_text(changes)])
-    return pd.DataFrame(rows, columns=["更正时间", "操作人", "锁定期间", "操作", "记录",
-                                       "更正原因", "变更内容"])
+    return rows
 
 
 def write_workbook(session, reg, targets, period, out, community_name="", full=False,
@@ -169,34 +244,75 @@ def write_workbook(session, reg, targets, period, out, community_name="", full=F
     tz = ZoneInfo(tz_name)
     with force_locale("zh"):  # the ledger is the bang's Chinese, whoever exports it
         results = evaluate(session, reg, targets, period)
-    frames = [(sheet_name(s.title), sheet_frame(session, s, period, full, tz, people))
-              for s in reg.sheets]
-    with pd.ExcelWriter(out, engine="openpyxl", date_format="YYYY-MM-DD",
-                        datetime_format="YYYY-MM-DD HH:MM") as writer:
-        cover_frame(results, period).to_excel(writer, sheet_name=COVER_TITLE,
-                                              index=False, startrow=2)
-        ws = writer.sheets[COVER_TITLE]
-        ws["A1"] = f"{community_name} {COVER_TITLE}".strip()
-        window = period.last_twelve_months()
-        ws["A2"] = (f"统计期间：{period.start:%Y年%m月%d日} 至 {period.end:%Y年%m月%d日}"
+    book = xlsxwriter.Workbook(out, {
+        "constant_memory": True,  # a row is written out when the next begins
+        "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False})  # text stays text, whatever it looks like
+    styles = _Styles(book)
+    ws = book.add_worksheet(COVER_TITLE)
+    _widths(ws, [10, 28, 14, 10, 6, 8, 10, 10, 48])
+    ws.write_string(0, 0, f"{community_name} {COVER_TITLE}".strip())
+    window = period.last_twelve_months()
+    ws.write_string(1, 0, f"统计期间：{period.start:%Y年%m月%d日} 至 {period.end:%Y年%m月%d日}"
                     f"（时点指标按 {period.as_of:%Y年%m月%d日} 计；S4 近12个月为 "
                     f"{window.start:%Y年%m月%d日} 至 {window.end:%Y年%m月%d日}）"
                     + ("" if full else "；联系电话已脱敏")
                     + ("" if people else "；人员姓名已脱敏"))
-        count, head = chain.head_of(session)
-        ws.cell(row=len(results) + 5, column=1,
-                value=f"审计记录：共 {count} 条；链首哈希（SHA-256）：{head or '—'}")
-        _widths(ws, [10, 28, 14, 10, 6, 8, 10, 10, 48])
-        frames.append((CORRECTIONS_TITLE, corrections_frame(session, reg, period, tz,
-                                                            people)))
-        for name, frame in frames:
-            frame.to_excel(writer, sheet_name=name, index=False)
-            _widths(writer.sheets[name], [max(10, min(40, len(str(c)) * 2 + 4))
-                                          for c in frame.columns])
-            writer.sheets[name].freeze_panes = "A2"
+    after = _write(ws, styles, COVER_COLUMNS, cover_rows(results, period), first=2)
+    count, head = chain.head_of(session)
+    ws.write_string(after + 1, 0, f"审计记录：共 {count} 条；链首哈希（SHA-256）：{head or '—'}")
+    sheets = [(sheet_name(s.title), *sheet_rows(session, s, period, full, tz, people))
+              for s in reg.sheets]
+    sheets.append((CORRECTIONS_TITLE, CORRECTIONS_COLUMNS,
+                   corrections_rows(session, reg, period, tz, people)))
+    for name, titles, rows in sheets:
+        ws = book.add_worksheet(name)
+        _widths(ws, [max(10, min(40, len(str(c)) * 2 + 4)) for c in titles])
+        ws.freeze_panes(1, 0)  # A2: the header stays in view
+        _write(ws, styles, titles, rows)
+    book.close()
     return results
 
 
+DATE_FORMAT, DATETIME_FORMAT = "YYYY-MM-DD", "YYYY-MM-DD HH:MM"
+
+
+class _Styles:
+    def __init__(self, book):
+        self.header = book.add_format({"bold": True, "border": 1, "align": "center",
+                                       "valign": "top"})
+        self.date = book.add_format({"num_format": DATE_FORMAT})
+        self.moment = book.add_format({"num_format": DATETIME_FORMAT})
+
+
+def _write(ws, styles, titles, rows, first=0):
+    """A header row at row `first` (bold, bordered, centred), then the rows, each by its
+    values' types; returns the row index after the last."""
+    for col, title in enumerate(titles):
+        ws.write_string(first, col, str(title), styles.header)
+    text, number, moment = ws.write_string, ws.write_number, ws.write_datetime
+    r = first
+    for r, row in enumerate(rows, first + 1):
+        for col, value in enumerate(row):
+            kind = type(value)
+            if value is None:
+                continue
+            if kind is str:
+                if value:  # an empty text is an empty cell, as before
+                    text(r, col, value)
+            elif kind is int or kind is Decimal or kind is float:
+                number(r, col, value)
+            elif kind is datetime:
+                moment(r, col, value, styles.moment)
+            elif kind is date:
+                moment(r, col, value, styles.date)
+            elif kind is bool:
+                ws.write_boolean(r, col, value)
+            else:
+                ws.write(r, col, value)
+    return r + 1
+
+
 def _widths(ws, widths):
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
+    for index, width in enumerate(widths):
+        ws.set_column(index, index, width)
