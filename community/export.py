@@ -4,7 +4,7 @@ The workbook is written by XlsxWriter in constant_memory mode: each row goes to 
 as the next begins, so memory holds one row, never a sheet (pandas + openpyxl kept
 every cell of every sheet as an object until the end, after building DataFrames of
 them). A cell keeps the type pandas gave it: dates as dates shown YYYY-MM-DD, moments
-as YYYY-MM-DD HH:MM, numbers as numbers, text always as text (never read as a
+as YYYY-MM-DD HH:MM:SS, numbers as numbers, text always as text (never read as a
 formula; safe_text escapes what Excel would run and drops what a workbook cannot
 hold); headers bold, bordered and centred; each ledger sheet frozen below its header.
 `sheet_frame` and the other *_frame functions still give a DataFrame, for whoever
@@ -274,7 +274,8 @@ def write_workbook(session, reg, targets, period, out, community_name="", full=F
     return results
 
 
-DATE_FORMAT, DATETIME_FORMAT = "YYYY-MM-DD", "YYYY-MM-DD HH:MM"
+# As pandas wrote them (its datetime_format never reached a datetime column).
+DATE_FORMAT, DATETIME_FORMAT = "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS"
 
 
 class _Styles:
