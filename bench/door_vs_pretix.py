@@ -69,6 +69,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bench.common import SECRET_KEY, free_port, percentile, server_problems  # noqa: E402
+from bench.common import stop_server as stop  # noqa: E402
 
 BASE = "https://opc.example"  # what this project's ticket QRs carry
 DOOR_DB = "postgresql://opc:opc@127.0.0.1:5432/opc_bench_door"
@@ -193,15 +194,6 @@ def start(argv, env, cwd, log_path, ready):
     raise RuntimeError(f"{argv[0]} did not answer within 90 s")
 
 
-def stop(process):
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def gunicorn_argv(gunicorn, workers, worker_class, threads, port, app_spec):
