@@ -39,7 +39,8 @@ def safe_text(value):
     """Escape a cell Excel would run as a formula (CSV/formula injection) and drop the
     control characters a workbook cannot hold (a file name may carry one)."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not value.isprintable():  # the pattern runs only where a control may hide
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if value.startswith(FORMULA_STARTS):
             return "'" + value
     return value
@@ -57,23 +58,29 @@ def mask_person(name):
     return name[0] + "*" * max(1, len(name) - 1)
 
 
-def cell(column, value, full, tz, people=True):
-    """One value as the sheet shows it. `full`: phones unmasked (an admin's full export);
-    `people`: people's names shown (staff and admin); an assessor's export and every
-    report pack pass people=False and see 张* for 张三 (and masked phones)."""
-    if value is None:
-        return None
-    if column.kind == "phone":
-        return value if full else mask_phone(value)
-    if column.kind == "person":
-        return safe_text(value if people else mask_person(value))
-    if column.kind == "bool":
-        return label("bool", bool(value))
-    if column.kind == "money":
-        return Decimal(value) / 100  # stored in fen, shown in yuan
-    if column.kind == "datetime" and isinstance(value, datetime):
-        return value.astimezone(tz).replace(tzinfo=None)
-    return safe_text(value)
+def shown(column, full, tz, people=True):
+    """How a column's value reads in the sheet: a function of the stored value, chosen
+    once per column. `full`: phones unmasked (an admin's full export); `people`:
+    people's names shown (staff and admin); an assessor's export and every report pack
+    pass people=False and see 张* for 张三 (and masked phones)."""
+    kind = column.kind
+    if kind == "phone":
+        return _keep if full else mask_phone
+    if kind == "person":
+        return safe_text if people else (lambda name: safe_text(mask_person(name)))
+    if kind == "bool":
+        yes, no = label("bool", True), label("bool", False)
+        return lambda value: yes if value else no
+    if kind == "money":
+        return lambda fen: Decimal(fen) / 100  # stored in fen, shown in yuan
+    if kind == "datetime":
+        return lambda moment: (moment.astimezone(tz).replace(tzinfo=None)
+                               if isinstance(moment, datetime) else safe_text(moment))
+    return safe_text
+
+
+def _keep(value):
+    return value
 
 
 def sheet_rows(session, sheet, period, full=False, tz=ZoneInfo("Asia/Shanghai"),
@@ -94,11 +101,11 @@ _FEW = 500
 
 
 def _rows(session, sheet, period, full, tz, people):
-    columns = sheet.columns
+    ways = [(c.key, shown(c, full, tz, people)) for c in sheet.columns]
     records = iter(sheet.rows(session, period))
     if not sheet.evidence:
         for row in records:
-            yield [cell(c, row.get(c.key), full, tz, people) for c in columns]
+            yield [None if (v := row.get(key)) is None else way(v) for key, way in ways]
         return
     first = []
     for row in records:
@@ -115,7 +122,7 @@ def _rows(session, sheet, period, full, tz, people):
         yield from first
         yield from records
     for row in chained():
-        values = [cell(c, row.get(c.key), full, tz, people) for c in columns]
+        values = [None if (v := row.get(key)) is None else way(v) for key, way in ways]
         values.append(safe_text(evidence_text(files.get(row.get("evidence_id"), ()))))
         yield values
 
@@ -274,6 +281,11 @@ def write_workbook(session, reg, targets, period, out, community_name="", full=F
     return results
 
 
+# Excel's serial day numbers, as XlsxWriter computes them: from 1900-03-01 (day 61,
+# past Excel's phantom 1900-02-29) a day is its distance from 1899-12-30. Earlier
+# values go through write_datetime.
+EPOCH_DAY, FIRST_DAY = date(1899, 12, 30), date(1900, 3, 1)
+EPOCH_MOMENT, FIRST_MOMENT = datetime(1899, 12, 30), datetime(1900, 3, 1)
 # As pandas wrote them (its datetime_format never reached a datetime column).
 DATE_FORMAT, DATETIME_FORMAT = "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS"
 
@@ -291,7 +303,7 @@ def _write(ws, styles, titles, rows, first=0):
     values' types; returns the row index after the last."""
     for col, title in enumerate(titles):
         ws.write_string(first, col, str(title), styles.header)
-    text, number, moment = ws.write_string, ws.write_number, ws.write_datetime
+    text, number = ws.write_string, ws.write_number
     r = first
     for r, row in enumerate(rows, first + 1):
         for col, value in enumerate(row):
@@ -303,14 +315,17 @@ def _write(ws, styles, titles, rows, first=0):
                     text(r, col, value)
             elif kind is int or kind is Decimal or kind is float:
                 number(r, col, value)
-            elif kind is datetime:
-                moment(r, col, value, styles.moment)
-            elif kind is date:
-                moment(r, col, value, styles.date)
+            elif kind is datetime and value >= FIRST_MOMENT:  # a serial day, shown
+                delta = value - EPOCH_MOMENT                    # as a moment
+                number(r, col, delta.days + (delta.seconds + delta.microseconds / 1e6)
+                       / 86400, styles.moment)
+            elif kind is date and value >= FIRST_DAY:
+                number(r, col, (value - EPOCH_DAY).days, styles.date)
             elif kind is bool:
                 ws.write_boolean(r, col, value)
-            else:
-                ws.write(r, col, value)
+            else:  # an early date or moment, or a type of its own
+                ws.write(r, col, value, styles.date if kind is date else
+                         styles.moment if kind is datetime else None)
     return r + 1
 
 

@@ -68,6 +68,12 @@ def label(group, value):
     return registry().labels.get(group, {}).get(value, value if value is not None else "")
 
 
+def labeller(group):
+    """label(group, ·) with the group's table looked up once: for a loop over many rows."""
+    table = registry().labels.get(group, {})
+    return lambda value: table.get(value, value if value is not None else "")
+
+
 class Label:
     """A stored code as a refusal's parameter ("剩余 3 GPU卡时"): shown as its label
     in the reader's language, so a rule can name a unit without translating."""

@@ -1,5 +1,4 @@
 """The community core's indicators (S1, S2, S4 and the OPC counts) and ledger sheets."""
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -7,7 +6,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from community import opc
-from community.labels import label, said
+from community.labels import label, labeller, said
 from community.models import (Attachment, Desk, DeskAssignment, DeskState, Licence,
                               Member, ServedRecord, Tenant, Zone)
 from community.periods import Period, add_months
@@ -247,9 +246,10 @@ def desk_rows(session, period):
         .where(Desk.in_service_on <= period.end)
         .order_by(Desk.code, assignment.c.starts_on)
         .execution_options(yield_per=ROWS_AT_ONCE))  # the export streams them
+    desk_status = labeller("desk_status")
     for code, zero_rent, status, zone, tenant, member, starts_on, ends_on, used in rows:
         yield {"code": code, "zone": zone, "zero_rent": zero_rent,
-               "status": label("desk_status", status) if status else "未启用",
+               "status": desk_status(status) if status else "未启用",
                "tenant": tenant, "member": member,
                "starts_on": starts_on, "ends_on": ends_on, "evidence_id": used}
 
@@ -261,40 +261,51 @@ def tenant_rows_for(sources):
         window = period.last_twelve_months()
         firms = _firms(window)
         rule = _rule(session)
-        served = defaultdict(list)
-        for tenant_id, source, served_on in session.execute(
-                select(ServedRecord.tenant_id, ServedRecord.source, ServedRecord.served_on)
-                .where(ServedRecord.served_on.between(window.start, window.end),
-                       ServedRecord.voided_at.is_(None))):
-            served[tenant_id].append((source, served_on))
-        tenants = session.scalars(
-            select(Tenant).options(selectinload(Tenant.licences))
+        # Each firm's services in the window, summed up in SQL beside the firm (its
+        # count, first and last day, the kinds by which it was served) and whether
+        # its licence is on file: the rows stream with the firms, nothing kept per firm.
+        in_window = and_(ServedRecord.served_on.between(window.start, window.end),
+                         ServedRecord.voided_at.is_(None))
+        services = (select(ServedRecord.tenant_id, func.count().label("times"),
+                           func.min(ServedRecord.served_on).label("first"),
+                           func.max(ServedRecord.served_on).label("last"))
+                    .where(in_window).group_by(ServedRecord.tenant_id).subquery())
+        kinds = select(ServedRecord.tenant_id, ServedRecord.source).distinct() \
+            .where(in_window).subquery()
+        kinds = (select(kinds.c.tenant_id,
+                        func.aggregate_strings(kinds.c.source, "\n").label("sources"))
+                 .group_by(kinds.c.tenant_id).subquery())
+        filed = exists().where(Attachment.owner_type == opc.LICENCE_FILE,
+                               Attachment.owner_id == Tenant.id,
+                               Attachment.withdrawn_at.is_(None))
+        rows = session.execute(
+            select(Tenant, services.c.times, services.c.first, services.c.last,
+                   kinds.c.sources, filed.label("filed"))
+            .options(selectinload(Tenant.licences))
+            .outerjoin(services, services.c.tenant_id == Tenant.id)
+            .outerjoin(kinds, kinds.c.tenant_id == Tenant.id)
             .where(Tenant.id.in_(select(firms.c.tenant_id))).order_by(Tenant.name)
             .execution_options(yield_per=ROWS_AT_ONCE))
-        filed = set(session.scalars(select(Attachment.owner_id).where(
-            Attachment.owner_type == opc.LICENCE_FILE, Attachment.withdrawn_at.is_(None),
-            Attachment.owner_id.in_(select(firms.c.tenant_id)))))
-        for t in tenants:
+        opc_status, relationship = labeller("opc_status"), labeller("relationship")
+        for t, times, first, last, served_by, licence_filed in rows:
             licence = opc.licence_on(t.licences, period.as_of)
             status = opc.status(t, licence, rule, period.as_of)
-            records = served.get(t.id, [])
             resident = t.moved_in_on is not None and t.moved_in_on <= window.end and (
                 t.moved_out_on is None or t.moved_out_on >= window.start)
             how = (["入驻"] if resident else []) + sorted(
-                {sources.get(source, source) for source, _ in records})
-            dates = [d for _, d in records]
+                {sources.get(source, source) for source in (served_by or "").split("\n")
+                 if source})
             yield {"name": t.name, "uscc": t.uscc, "legal_rep": t.legal_rep,
                    "phone": t.phone, "sector": t.sector,
                    "company_type": licence.company_type if licence else "",
                    "investors": licence.investors if licence else None,
-                   "opc": label("opc_status", status.code), "basis": status.basis,
-                   "licence_filed": t.id in filed,
-                   "relationship": label("relationship", t.relationship_kind),
+                   "opc": opc_status(status.code), "basis": status.basis,
+                   "licence_filed": bool(licence_filed),
+                   "relationship": relationship(t.relationship_kind),
                    "founded_on": t.founded_on, "moved_in_on": t.moved_in_on,
                    "moved_out_on": t.moved_out_on, "how": "、".join(how),
-                   "times": len(records),
-                   "first_served_on": min(dates) if dates else None,
-                   "last_served_on": max(dates) if dates else None, "evidence_id": t.id}
+                   "times": times or 0, "first_served_on": first,
+                   "last_served_on": last, "evidence_id": t.id}
     return tenant_rows
 
 
