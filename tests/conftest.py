@@ -68,6 +68,61 @@ def _truncate_all():
     db.session.remove()
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot(migrated, tmp_path_factory):
+    """The demo community, loaded once a run as `flask demo` loads it (20 seconds of
+    rules at work): every table's rows and the folder of files it uploaded."""
+    from community.demo import load_demo
+    from community.registry import registry
+    from community.web import today
+    tmp = tmp_path_factory.mktemp("demo")
+    if PG_URL:
+        uri = PG_URL
+    else:
+        shutil.copy(migrated, tmp / "demo.sqlite3")
+        uri = f"sqlite:///{tmp / 'demo.sqlite3'}"
+    app = create_app(base_config(tmp, uri))
+    with app.app_context():
+        assert load_demo(db.session, registry().demo_loaders, today(),
+                         app.config["UPLOAD_FOLDER"])
+        db.session.commit()
+        with db.engine.connect() as conn:
+            tables = [(table, [row._asdict() for row in conn.execute(table.select())])
+                      for table in db.metadata.sorted_tables]
+        db.session.remove()
+        if PG_URL:
+            _truncate_all()
+        db.engine.dispose()
+    return tables, tmp / "uploads"
+
+
+def put_demo(app, snapshot):
+    """Write the run's demo (demo_snapshot) into an app's fresh database and upload
+    folder, row for row: ids and the audit chain as the load made them."""
+    tables, uploads = snapshot
+    with app.app_context(), db.engine.begin() as conn:
+        for table, _ in reversed(tables):  # the rows a migration seeds, dependents first
+            conn.execute(table.delete())
+        for table, rows in tables:
+            if rows:
+                conn.execute(table.insert(), rows)
+        if PG_URL:  # the next id of each table follows the rows written with their ids
+            for table, rows in tables:
+                if "id" in table.c and table.c.id.primary_key and rows:
+                    conn.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                        f"(SELECT MAX(id) FROM \"{table.name}\"))"))
+    if uploads.exists():
+        shutil.copytree(uploads, app.config["UPLOAD_FOLDER"], dirs_exist_ok=True)
+
+
+@pytest.fixture
+def demo(app, demo_snapshot):
+    """The demo community in this test's database, as `flask demo` loads it."""
+    put_demo(app, demo_snapshot)
+    return app
+
+
 @pytest.fixture
 def app_config():
     """Override to change the app's configuration for one test module."""

@@ -14,11 +14,9 @@ import pytest
 from flask import url_for
 from sqlalchemy import text
 
-from community.demo import load_demo
 from community.extensions import db
-from community.registry import registry
 from tests.browser.conftest import log_in
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, put_demo
 
 WIDTHS = (360, 1280)
 
@@ -136,12 +134,8 @@ def page_paths(app):
 
 
 @pytest.fixture
-def demo(live_app):
-    with live_app.app_context():
-        load_demo(db.session, registry().demo_loaders,
-                  upload_folder=live_app.config["UPLOAD_FOLDER"])
-        db.session.commit()
-        db.session.remove()
+def demo(live_app, demo_snapshot):
+    put_demo(live_app, demo_snapshot)
 
 
 def walk(page, paths, who, problems, english=False):

@@ -51,21 +51,20 @@ def test_demo_is_plausible_and_idempotent(runner):
         "admin", "staff", "member", "assessor"}
 
 
-def test_every_action_of_the_demo_reads_as_words(runner, app):
+def test_every_action_of_the_demo_reads_as_words(demo):
     """A year of every package's work: no action of the trail is left as a code."""
     from community.audit import describe
     from community.models import AuditEntry
     from community.registry import registry
-    runner.invoke(args=["demo"])
+    app = demo
     words = registry(app).audit_words
     actions = db.session.scalars(select(AuditEntry.action).distinct()).all()
     assert len(actions) > 30
     assert [a for a in actions if describe(a, words) == a] == []
 
 
-def test_demo_is_deterministic(runner, app, request):
-    runner.invoke(args=["demo"])
-    first = fingerprint()
+def test_demo_is_deterministic(demo, request):
+    first = fingerprint()  # the run's load of the demo, and a second load here:
     other = request.getfixturevalue("other_app")
     with other.app_context():
         other.test_cli_runner().invoke(args=["demo"])
@@ -73,8 +72,7 @@ def test_demo_is_deterministic(runner, app, request):
         db.engine.dispose()
 
 
-def test_ledger_export_command(runner, tmp_path):
-    runner.invoke(args=["demo"])
+def test_ledger_export_command(demo, runner, tmp_path):
     out = tmp_path / "ledger.xlsx"
     result = runner.invoke(args=["ledger", "export", "--from", "2026-01-01", "--to",
                                  "2026-12-31", "--out", str(out)])
@@ -97,8 +95,7 @@ def test_ledger_export_refuses_a_reversed_period(runner, tmp_path):
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="the backup command is for SQLite (pg_dump for PG)")
-def test_backup_restores_to_the_same_workbook(runner, app, tmp_path):
-    runner.invoke(args=["demo"])
+def test_backup_restores_to_the_same_workbook(demo, runner, tmp_path):
     period = ["--from", "2026-01-01", "--to", "2026-12-31"]
     runner.invoke(args=["ledger", "export", *period, "--out", str(tmp_path / "live.xlsx")])
     result = runner.invoke(args=["backup", "--out", str(tmp_path / "backup.sqlite3")])

@@ -17,10 +17,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
 
 from community import chain, packs, tasks
-from community.demo import load_demo
 from community.extensions import db
 from community.models import ReportPack
 from community.registry import evaluate, registry
@@ -66,10 +64,9 @@ def sheets_as_csv(soffice, workbook, out):
 # --- LibreOffice and pdftoppm read the pack ---------------------------------------
 
 def test_libreoffice_reads_the_packs_workbook_and_its_cover_equals_the_dashboard(
-        app, client, login, tmp_path):
+        demo, client, login, tmp_path):
+    app = demo
     soffice, pdftoppm = need("soffice"), need("pdftoppm")
-    load_demo(db.session, registry().demo_loaders, today(), app.config["UPLOAD_FOLDER"])
-    db.session.commit()
     login("staff")
     pack = wait_done(request(client, kind="annual", year=str(today().year)))
     assert pack.status == "done", pack.error

@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from community import packs
-from community.demo import load_demo
 from community.export import mask_person
 from community.extensions import db
 from community.models import AssessorGrant, AuditEntry, Member, PeriodLock, Tenant, User
@@ -43,9 +42,8 @@ def _year():
 
 
 @pytest.fixture
-def world(app):
+def world(demo):
     """The demo community, and what a person's name or phone in it is."""
-    load_demo(db.session, registry().demo_loaders, today(), app.config["UPLOAD_FOLDER"])
     founder = db.session.scalar(select(User).where(User.role == "member"))
     founder.name = FOUNDER
     tenant = db.session.get(Tenant, founder.tenant_id)

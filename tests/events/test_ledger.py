@@ -216,8 +216,7 @@ def test_purge_command_refuses_before_the_keep_until_day(runner, make_event,
     assert "keep-until" in help_text and "refuses" in help_text
 
 
-def test_demo_has_a_plausible_year_of_events(runner):
-    assert "loaded" in runner.invoke(args=["demo"]).output
+def test_demo_has_a_plausible_year_of_events(demo):
     held = db.session.scalars(select(Event).where(Event.status == "held")).all()
     assert len(held) >= 24 and {e.kind for e in held} == set(KINDS)
     assert events_held(db.session, YEAR) >= 24
@@ -231,9 +230,8 @@ def test_demo_has_a_plausible_year_of_events(runner):
         ServedRecord.source == "events")) > 50
 
 
-def test_demo_summaries_state_the_recorded_attendance(runner):
+def test_demo_summaries_state_the_recorded_attendance(demo):
     from events.checkin import attendance
-    runner.invoke(args=["demo"])
     held = db.session.scalars(select(Event).where(Event.status == "held")).all()
     for event in held:
         stats = attendance(db.session, event.id)
@@ -241,9 +239,8 @@ def test_demo_summaries_state_the_recorded_attendance(runner):
         assert f"实际签到 {stats['checked_in']} 人" in event.summary
 
 
-def test_demo_attendees_credit_firms_only_by_member_mobile_or_staff(runner):
+def test_demo_attendees_credit_firms_only_by_member_mobile_or_staff(demo):
     from community.models import Member
-    runner.invoke(args=["demo"])
     linked = db.session.scalars(select(Registration).where(
         Registration.tenant_id.is_not(None))).all()
     bases = {r.tenant_basis for r in linked}
