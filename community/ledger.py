@@ -57,8 +57,9 @@ def _zero_rent_desks(day):
 
 
 def _zero_rent_ids(session, day):
-    return remembered(session, ("zero_rent", day),
-                      lambda: set(session.scalars(_zero_rent_desks(day))))
+    # Plain rows (tens of thousands of ids at a large community), no ORM result machinery.
+    return remembered(session, ("zero_rent", day), lambda: set(
+        session.connection().execute(_zero_rent_desks(day)).scalars()))
 
 
 def zero_rent_desks(session, period):
@@ -69,9 +70,9 @@ def zero_rent_desks(session, period):
 def zero_rent_occupancy(session, period):
     day = period.as_of
     desks = _zero_rent_ids(session, day)
-    used = desks & set(session.scalars(select(DeskAssignment.desk_id).where(
+    used = desks.intersection(session.connection().execute(select(DeskAssignment.desk_id).where(
         DeskAssignment.starts_on <= day,
-        or_(DeskAssignment.ends_on.is_(None), DeskAssignment.ends_on >= day))))
+        or_(DeskAssignment.ends_on.is_(None), DeskAssignment.ends_on >= day))).scalars())
     return said("%(day)s 在用 %(used)s/%(total)s", day=f"{day:%Y-%m-%d}", used=len(used),
                 total=len(desks))
 

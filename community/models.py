@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -280,7 +280,10 @@ class ServedRecord(db.Model):
     A service that did not happen after all is voided, never deleted."""
 
     __table_args__ = (UniqueConstraint("source", "ref"),
-                      Index("ix_served_record_on", "served_on", "tenant_id"))
+                      Index("ix_served_record_on", "served_on", "tenant_id"),
+                      Index("ix_served_record_tenant_on", "tenant_id", "served_on",
+                            sqlite_where=text("voided_at IS NULL"),
+                            postgresql_where=text("voided_at IS NULL")))
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     served_on: Mapped[date]
