@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from community.dbsetup import utcnow
 from community.models import AuditChain, AuditEntry
 
 UNSEALED = "opc_unsealed_audit"
@@ -53,12 +54,15 @@ def _head(session, lock):
     return head
 
 
-def seal(session, entries):
-    """Chain `entries` (flushed, in id order) on from the head; the head is locked.
+def seal(session, entries, pending=()):
+    """Chain `entries` (written, in id order), then `pending` (not yet written, in the
+    order they were added) on from the head; the head is locked.
 
-    Every write request pays for this just before its commit, so it is three plain
-    statements (read the head, number and hash the entries, move the head) past the
-    ORM's flush; the objects are given the values as written."""
+    Every write request pays for this just before its commit, so it is plain statements
+    past the ORM: read the head, move it, and number and hash the entries already
+    written. An entry not yet written is numbered and hashed before its INSERT, which
+    then carries its place in the chain (a request's entries mostly are: the check-in's
+    and the booking's are written by the commit's own flush)."""
     query = select(AuditChain.seq, AuditChain.head).where(AuditChain.id == CHAIN_ID)
     if session.get_bind().dialect.name != "sqlite":
         query = query.with_for_update()
@@ -73,9 +77,16 @@ def seal(session, entries):
         set_committed_value(entry, "hash", head)
         sealed.append({"entry_id": entry.id, "seq": seq, "prev": entry.prev_hash,
                        "hash": head})
-    table = AuditEntry.__table__
-    session.execute(table.update().where(table.c.id == bindparam("entry_id")).values(
-        seq=bindparam("seq"), prev_hash=bindparam("prev"), hash=bindparam("hash")), sealed)
+    for entry in pending:
+        seq += 1
+        entry.at = entry.at or utcnow()  # as the column's default would have made it
+        entry.seq, entry.prev_hash = seq, head
+        head = entry.hash = digest(entry, head)
+    if sealed:
+        table = AuditEntry.__table__
+        session.execute(table.update().where(table.c.id == bindparam("entry_id")).values(
+            seq=bindparam("seq"), prev_hash=bindparam("prev"), hash=bindparam("hash")),
+            sealed)
     chain = AuditChain.__table__
     if row is None:  # a fresh (or emptied) database
         session.execute(chain.insert().values(id=CHAIN_ID, seq=seq, head=head))
@@ -96,14 +107,16 @@ def _collect(session, flush_context, instances):
 
 @event.listens_for(Session, "before_commit")
 def _seal_before_commit(session):
-    if not session.info.get(UNSEALED) and not any(
-            isinstance(obj, AuditEntry) for obj in session.new):
+    pending = sorted((obj for obj in session.new if isinstance(obj, AuditEntry)
+                      and obj.seq is None), key=lambda e: inspect(e).insert_order)
+    if not session.info.get(UNSEALED) and not pending:
         return
-    session.flush()  # every entry has its id and its `at`
     entries = [e for e in session.info.pop(UNSEALED, [])
                if e.seq is None and inspect(e).persistent]  # not rolled back to a savepoint
-    if entries:
-        seal(session, entries)
+    if entries or pending:
+        with session.no_autoflush:  # the pending entries wait for their numbers
+            seal(session, entries, pending)
+        session.flush()  # the pending entries go in numbered and hashed
 
 
 @event.listens_for(Session, "after_transaction_end")
