@@ -67,7 +67,7 @@ from bench.common import (SECRET_KEY, database_url, free_port, percentile,  # no
 
 PASSWORD = "bench-founder-password"
 MADE, TAKEN = "预约成功", "该时段已被预约"
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 REFUSAL = re.compile(r'<p class="flash flash-error refusal"[^>]*>([^<]*)</p>')
 FLASH = re.compile(r'<div class="flash flash-(\w+)"[^>]*>([^<]*)</div>')
 
