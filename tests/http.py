@@ -5,7 +5,7 @@ import re
 import urllib.parse
 import urllib.request
 
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')  # any form's: one per session
 
 
 class Client:
