@@ -61,8 +61,8 @@ def seal(session, entries, pending=()):
     Every write request pays for this just before its commit, so it is plain statements
     past the ORM: read the head, move it, and number and hash the entries already
     written. An entry not yet written is numbered and hashed before its INSERT, which
-    then carries its place in the chain (a request's entries mostly are: the check-in's
-    and the booking's are written by the commit's own flush)."""
+    then carries its place in the chain (a check-in's entry is: the commit's own flush
+    writes it; a booking's is written earlier, when the served record is looked up)."""
     query = select(AuditChain.seq, AuditChain.head).where(AuditChain.id == CHAIN_ID)
     if session.get_bind().dialect.name != "sqlite":
         query = query.with_for_update()
