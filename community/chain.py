@@ -54,6 +54,17 @@ def _head(session, lock):
     return head
 
 
+# Built once: every write request runs them, and building a statement costs more
+# Python than running it on SQLite.
+_READ_HEAD = select(AuditChain.seq, AuditChain.head).where(AuditChain.id == CHAIN_ID)
+_LOCK_HEAD = _READ_HEAD.with_for_update()
+_MOVE_HEAD = AuditChain.__table__.update().where(AuditChain.__table__.c.id == CHAIN_ID).values(
+    seq=bindparam("seq"), head=bindparam("head"))
+_NUMBER_ENTRY = AuditEntry.__table__.update().where(
+    AuditEntry.__table__.c.id == bindparam("entry_id")).values(
+    seq=bindparam("seq"), prev_hash=bindparam("prev"), hash=bindparam("hash"))
+
+
 def seal(session, entries, pending=()):
     """Chain `entries` (written, in id order), then `pending` (not yet written, in the
     order they were added) on from the head; the head is locked.
@@ -63,10 +74,8 @@ def seal(session, entries, pending=()):
     written. An entry not yet written is numbered and hashed before its INSERT, which
     then carries its place in the chain (a check-in's entry is: the commit's own flush
     writes it; a booking's is written earlier, when the served record is looked up)."""
-    query = select(AuditChain.seq, AuditChain.head).where(AuditChain.id == CHAIN_ID)
-    if session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update()
-    row = session.execute(query).one_or_none()
+    locked = session.get_bind().dialect.name != "sqlite"
+    row = session.execute(_LOCK_HEAD if locked else _READ_HEAD).one_or_none()
     seq, head = row if row is not None else (0, "")
     sealed = []
     for entry in sorted(entries, key=lambda e: e.id):
@@ -83,15 +92,12 @@ def seal(session, entries, pending=()):
         entry.seq, entry.prev_hash = seq, head
         head = entry.hash = digest(entry, head)
     if sealed:
-        table = AuditEntry.__table__
-        session.execute(table.update().where(table.c.id == bindparam("entry_id")).values(
-            seq=bindparam("seq"), prev_hash=bindparam("prev"), hash=bindparam("hash")),
-            sealed)
+        session.execute(_NUMBER_ENTRY, sealed)
     chain = AuditChain.__table__
     if row is None:  # a fresh (or emptied) database
         session.execute(chain.insert().values(id=CHAIN_ID, seq=seq, head=head))
     else:
-        session.execute(chain.update().where(chain.c.id == CHAIN_ID).values(seq=seq, head=head))
+        session.execute(_MOVE_HEAD, {"seq": seq, "head": head})
     loaded = session.identity_map.get(identity_key(AuditChain, CHAIN_ID))
     if loaded is not None:  # a head row this session holds reads as written
         set_committed_value(loaded, "seq", seq)
