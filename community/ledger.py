@@ -38,13 +38,11 @@ def space_area(session, period):
 
 def _desk_states_on(day):
     """Each desk's state on a day, from its dated history (desks not yet in service
-    on that day have none)."""
-    later = aliased(DeskState)  # "no later state by that day": an index probe per row
+    on that day have none): the state that took effect by then and was not yet
+    superseded."""
     return (select(DeskState.desk_id, DeskState.status, DeskState.zero_rent)
             .where(DeskState.effective_on <= day,
-                   ~exists().where(later.desk_id == DeskState.desk_id,
-                                   later.effective_on <= day,
-                                   later.effective_on > DeskState.effective_on))
+                   or_(DeskState.superseded_on.is_(None), DeskState.superseded_on > day))
             .subquery())
 
 

@@ -178,6 +178,9 @@ class DeskState(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     desk_id: Mapped[int] = mapped_column(ForeignKey("desk.id", ondelete="CASCADE"))
     effective_on: Mapped[date]
+    # The day the desk's next state takes effect (None: none yet), kept by
+    # rules.set_desk_status, so the state on a day is a range test on one row.
+    superseded_on: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(20))
     zero_rent: Mapped[bool]
 

@@ -47,6 +47,12 @@ def fill(table, **given):
 
 @pytest.fixture
 def old_app(migrated, tmp_path):
+    yield from app_at(BEFORE, tmp_path)
+
+
+def app_at(revision, tmp_path):
+    """An app whose database stands at `revision`; the shared test database is put back
+    to the head afterwards."""
     if PG_URL:
         uri = PG_URL
     else:
@@ -57,7 +63,7 @@ def old_app(migrated, tmp_path):
             if PG_URL:
                 conn.execute(sa.text("DROP SCHEMA public CASCADE"))
                 conn.execute(sa.text("CREATE SCHEMA public"))
-        upgrade(revision=BEFORE)
+        upgrade(revision=revision)
         yield app
         db.session.remove()
         if PG_URL:  # leave the shared test database as the other tests expect it
@@ -129,3 +135,41 @@ def test_the_upgrade_keeps_every_record_and_voids_what_did_not_happen(old_app):
             "SELECT count(*) FROM desk_state WHERE desk_id = :d"), {"d": desk}) == 1
         assert conn.scalar(sa.text("SELECT count(*) FROM licence")) == 0  # to be entered
 
+
+
+@pytest.fixture
+def app_at_0012(migrated, tmp_path):
+    yield from app_at("0012", tmp_path)
+
+
+def test_the_upgrade_dates_the_end_of_each_desk_state(app_at_0012):
+    """Desk states written before 0013 learn the day the next one took effect."""
+    old = sa.MetaData()
+    old.reflect(db.engine)
+    t = old.tables
+    with db.engine.begin() as conn:
+        def add(table, **given):
+            return conn.execute(t[table].insert().values(fill(t[table], **given))
+                                .returning(t[table].c.id)).scalar_one()
+
+        zone = add("zone", name="开放工位区", kind="desk_area")
+        desks = [add("desk", code=code, zone_id=zone, zero_rent=True, status="available",
+                     in_service_on=date(2026, 1, 1)) for code in ("A-001", "A-002")]
+        for day in (date(2026, 6, 1), date(2026, 1, 1), date(2026, 3, 1)):  # out of order
+            add("desk_state", desk_id=desks[0], effective_on=day, status="available",
+                zero_rent=True)
+        add("desk_state", desk_id=desks[1], effective_on=date(2026, 1, 1),
+            status="available", zero_rent=True)
+
+    upgrade()
+
+    with db.engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT desk_id, effective_on, superseded_on FROM desk_state "
+            "ORDER BY desk_id, effective_on")).all()
+    as_dates = [(desk, date.fromisoformat(str(on)),
+                 until and date.fromisoformat(str(until))) for desk, on, until in rows]
+    assert as_dates == [(desks[0], date(2026, 1, 1), date(2026, 3, 1)),
+                        (desks[0], date(2026, 3, 1), date(2026, 6, 1)),
+                        (desks[0], date(2026, 6, 1), None),
+                        (desks[1], date(2026, 1, 1), None)]

@@ -150,6 +150,27 @@ def test_a_desk_change_needs_a_date_on_or_after_it_came_into_service(app, make_d
     assert db.session.get(type(desk), desk.id).status == "available"
 
 
+def test_a_back_dated_desk_change_slots_into_its_history(app, make_desks):
+    """A change dated between two earlier ones ends the state before it and runs until
+    the one after it; S2 on each day reads the state of that day."""
+    desk = make_desks(1, in_service_on=date(2026, 1, 1))[0]
+    today = date(2026, 11, 20)
+    rules.set_desk_status(db.session, None, desk, "out_of_service", True, date(2026, 6, 1), today)
+    rules.set_desk_status(db.session, None, desk, "available", True, date(2026, 9, 1), today)
+    rules.set_desk_status(db.session, None, desk, "available", False, date(2026, 3, 1), today)
+    db.session.commit()
+    states = db.session.scalars(select(DeskState).where(DeskState.desk_id == desk.id)
+                                .order_by(DeskState.effective_on)).all()
+    assert [(s.effective_on, s.superseded_on) for s in states] == [
+        (date(2026, 1, 1), date(2026, 3, 1)), (date(2026, 3, 1), date(2026, 6, 1)),
+        (date(2026, 6, 1), date(2026, 9, 1)), (date(2026, 9, 1), None)]
+    counted = {day: zero_rent_desks(db.session, period(date(2026, 1, 1), day))
+               for day in (date(2026, 2, 28), date(2026, 3, 1), date(2026, 5, 31),
+                           date(2026, 6, 1), date(2026, 8, 31), date(2026, 9, 1))}
+    assert counted == {date(2026, 2, 28): 1, date(2026, 3, 1): 0, date(2026, 5, 31): 0,
+                       date(2026, 6, 1): 0, date(2026, 8, 31): 0, date(2026, 9, 1): 1}
+
+
 def test_the_desk_page_changes_a_desk_from_a_date(client, login, make_desks):
     desk = make_desks(1, in_service_on=date(2026, 1, 1))[0]
     login("staff")
