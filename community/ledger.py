@@ -131,7 +131,7 @@ def s4_counts(session, period):
                    func.count(case((opc.undetermined(facts), 1))),
                    func.count(case((and_(is_opc, ~filed), 1))))
             .select_from(Tenant)
-            .outerjoin(facts, facts.id == opc.licence_in_effect(Tenant.id, day))
+            .outerjoin(facts, opc.facts_of(Tenant.id, facts, day))
             .where(_firm_in(window))).one()
         return S4Counts(*row)
     return remembered(session, ("s4-counts", window, day), compute)
@@ -186,7 +186,7 @@ def _operating(session, period):
             select(func.count(case((Tenant.founded_on <= day, 1))),
                    func.count(case((Tenant.founded_on <= add_months(day, -6), 1))))
             .select_from(Tenant)
-            .join(facts, facts.id == opc.licence_in_effect(Tenant.id, day))
+            .join(facts, opc.facts_of(Tenant.id, facts, day))
             .where(_firm_in(_so_far(period)), opc.counts_as_opc(facts, _rule(session), day),
                    or_(Tenant.closed_on.is_(None), Tenant.closed_on > day))).one())
     return remembered(session, ("operating", period), compute)

@@ -231,6 +231,9 @@ class Licence(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
     effective_on: Mapped[date]
+    # The day the tenant's next facts take effect (None: none yet), kept by
+    # opc.record_licence, so the facts in effect on a day are a range test on one row.
+    superseded_on: Mapped[date | None]
     company_type: Mapped[str] = mapped_column(String(60), default="")  # 企业类型, as written
     registered_capital: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # 万元
     investors: Mapped[int | None]  # 股东（投资人）人数

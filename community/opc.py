@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from community import audit
@@ -101,26 +101,17 @@ def tenant_status(tenant, rule, day):
     return status(tenant, licence_on(tenant.licences, day), rule, day)
 
 
-def _licences_on(day):
-    """SQL: each tenant's licence facts in effect on a day (no later row by then)."""
-    later = aliased(Licence)
-    return (select(Licence).where(
-        Licence.effective_on <= day,
-        ~exists().where(later.tenant_id == Licence.tenant_id, later.effective_on <= day,
-                        later.effective_on > Licence.effective_on)).subquery())
-
-
-def licence_in_effect(tenant_id, day):
-    """SQL: the id of a tenant's licence facts in effect on a day (the latest by then),
-    one index probe per tenant: join a Licence alias on it to read a firm's facts."""
-    return (select(Licence.id).where(Licence.tenant_id == tenant_id,
-                                     Licence.effective_on <= day)
-            .order_by(Licence.effective_on.desc()).limit(1).scalar_subquery())
+def facts_of(tenant_id, facts, day):
+    """SQL join condition: a tenant's licence facts (`facts`, an alias) in effect on a
+    day, which took effect by then and were not yet superseded; outer-join it to keep
+    the tenants with none."""
+    return and_(facts.tenant_id == tenant_id, facts.effective_on <= day,
+                or_(facts.superseded_on.is_(None), facts.superseded_on > day))
 
 
 def counts_as_opc(facts, rule, day):
     """SQL condition: status() says OPC, from the facts in effect (`facts`: a Licence
-    alias or the columns of _licences_on) and the tenant's founding day."""
+    alias joined by facts_of) and the tenant's founding day."""
     by_rule = and_(facts.opc_override.is_(None), facts.investors == 1,
                    facts.company_type.in_(rule.company_types),
                    Tenant.founded_on > rule.founded_after(day))
@@ -136,15 +127,15 @@ def undetermined(facts):
 
 def opc_tenants(rule, day):
     """SQL: the ids of the tenants that count as OPCs on a day (status() in SQL)."""
-    facts = _licences_on(day)
-    return (select(Tenant.id).join(facts, facts.c.tenant_id == Tenant.id)
-            .where(counts_as_opc(facts.c, rule, day)))
+    facts = aliased(Licence)
+    return (select(Tenant.id).join(facts, facts_of(Tenant.id, facts, day))
+            .where(counts_as_opc(facts, rule, day)))
 
 
 def undetermined_tenants(day):
     """SQL: ids of tenants whose OPC status cannot be decided on a day (no facts)."""
-    facts = aliased(Licence)  # a probe per tenant for its facts (the dashboard counts them)
-    return (select(Tenant.id).outerjoin(facts, facts.id == licence_in_effect(Tenant.id, day))
+    facts = aliased(Licence)
+    return (select(Tenant.id).outerjoin(facts, facts_of(Tenant.id, facts, day))
             .where(undetermined(facts)))
 
 
@@ -238,6 +229,9 @@ def record_licence(session, actor, tenant, clean):
         tenant.licences.append(row)
     for key, value in given.items():
         setattr(row, key, value)
+    ordered = sorted(tenant.licences, key=lambda r: r.effective_on)
+    for earlier, later in zip(ordered, ordered[1:] + [None]):  # each holds until the next
+        earlier.superseded_on = later.effective_on if later else None
     decided = "" if row.opc_override is None else (
         f"；人工认定为{'OPC' if row.opc_override else '非OPC'}：{row.override_reason}")
     investors = row.investors if row.investors is not None else "未填"

@@ -142,8 +142,9 @@ def app_at_0012(migrated, tmp_path):
     yield from app_at("0012", tmp_path)
 
 
-def test_the_upgrade_dates_the_end_of_each_desk_state(app_at_0012):
-    """Desk states written before 0013 learn the day the next one took effect."""
+def test_the_upgrade_dates_the_end_of_each_desk_state_and_licence(app_at_0012):
+    """Desk states and licence facts written before 0013 learn the day the next ones
+    took effect."""
     old = sa.MetaData()
     old.reflect(db.engine)
     t = old.tables
@@ -160,6 +161,10 @@ def test_the_upgrade_dates_the_end_of_each_desk_state(app_at_0012):
                 zero_rent=True)
         add("desk_state", desk_id=desks[1], effective_on=date(2026, 1, 1),
             status="available", zero_rent=True)
+        firm = add("tenant", name="重庆老数据科技有限公司", uscc=valid_uscc())
+        for day in (date(2026, 4, 1), date(2025, 3, 1)):
+            add("licence", tenant_id=firm, effective_on=day, company_type="个人独资企业",
+                investors=1)
 
     upgrade()
 
@@ -167,9 +172,16 @@ def test_the_upgrade_dates_the_end_of_each_desk_state(app_at_0012):
         rows = conn.execute(sa.text(
             "SELECT desk_id, effective_on, superseded_on FROM desk_state "
             "ORDER BY desk_id, effective_on")).all()
-    as_dates = [(desk, date.fromisoformat(str(on)),
-                 until and date.fromisoformat(str(until))) for desk, on, until in rows]
-    assert as_dates == [(desks[0], date(2026, 1, 1), date(2026, 3, 1)),
-                        (desks[0], date(2026, 3, 1), date(2026, 6, 1)),
-                        (desks[0], date(2026, 6, 1), None),
-                        (desks[1], date(2026, 1, 1), None)]
+        facts = conn.execute(sa.text(
+            "SELECT effective_on, superseded_on FROM licence ORDER BY effective_on")).all()
+
+    def as_dates(*values):
+        return tuple(value and date.fromisoformat(str(value)) for value in values)
+
+    assert [as_dates(*facts_row) for facts_row in facts] == [
+        (date(2025, 3, 1), date(2026, 4, 1)), (date(2026, 4, 1), None)]
+    assert [(desk, *as_dates(on, until)) for desk, on, until in rows] == [
+        (desks[0], date(2026, 1, 1), date(2026, 3, 1)),
+        (desks[0], date(2026, 3, 1), date(2026, 6, 1)),
+        (desks[0], date(2026, 6, 1), None),
+        (desks[1], date(2026, 1, 1), None)]

@@ -193,6 +193,32 @@ def test_a_second_shareholder_ends_opc_status_from_that_day_only(app, make_tenan
         AuditEntry.action == "licence.recorded")) == 2
 
 
+def test_back_dated_facts_slot_into_the_history_and_each_day_reads_its_own(app, make_tenant):
+    """Facts recorded out of order: each row holds until the next one takes effect, and
+    the SQL reading (S4's counts, the OPC filter) follows them day by day."""
+    tenant = make_tenant(founded_on=date(2025, 3, 1), moved_in_on=date(2025, 9, 1))
+    for day, company_type, investors in (
+            (date(2026, 9, 1), "个人独资企业", 1),  # still an OPC, by other facts
+            (date(2026, 5, 1), "有限责任公司（自然人投资或控股）", 2)):  # recorded after it
+        rules.save_tenant(db.session, None, tenant_data(
+            uscc=tenant.uscc, company_type=company_type, investors=investors, facts_from=day),
+            TODAY, tenant)
+    db.session.commit()
+    rows = db.session.scalars(select(Licence).where(Licence.tenant_id == tenant.id)
+                              .order_by(Licence.effective_on)).all()
+    assert [(r.effective_on, r.superseded_on, r.investors) for r in rows] == [
+        (date(2025, 3, 1), date(2026, 5, 1), 1), (date(2026, 5, 1), date(2026, 9, 1), 2),
+        (date(2026, 9, 1), None, 1)]
+    assert {day: tenant.id in counted_ids(day) for day in (
+        date(2026, 4, 30), date(2026, 5, 1), date(2026, 8, 31), date(2026, 9, 1))} == {
+        date(2026, 4, 30): True, date(2026, 5, 1): False, date(2026, 8, 31): False,
+        date(2026, 9, 1): True}
+    to_april, to_june = (Period(date(2026, 1, 1), end, end)
+                         for end in (date(2026, 4, 30), date(2026, 6, 30)))
+    assert firms_served(db.session, to_april) == 1
+    assert firms_served(db.session, to_june) == 0
+
+
 def test_saving_the_same_facts_again_writes_no_history(app, make_tenant):
     tenant = make_tenant()
     rules.save_tenant(db.session, None, tenant_data(uscc=tenant.uscc), TODAY, tenant)
