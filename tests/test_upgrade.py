@@ -45,6 +45,17 @@ def fill(table, **given):
     return row
 
 
+def adder(conn):
+    """add(table, **given): a row into the schema as it stands (reflected), its id back."""
+    tables = sa.MetaData()
+    tables.reflect(conn)
+
+    def add(table, **given):
+        t = tables.tables[table]
+        return conn.execute(t.insert().values(fill(t, **given)).returning(t.c.id)).scalar_one()
+    return add
+
+
 @pytest.fixture
 def old_app(migrated, tmp_path):
     yield from app_at(BEFORE, tmp_path)
@@ -76,14 +87,8 @@ def app_at(revision, tmp_path):
 
 
 def test_the_upgrade_keeps_every_record_and_voids_what_did_not_happen(old_app):
-    old = sa.MetaData()
-    old.reflect(db.engine)
-    t = old.tables
     with db.engine.begin() as conn:
-        def add(table, **given):
-            return conn.execute(t[table].insert().values(fill(t[table], **given))
-                                .returning(t[table].c.id)).scalar_one()
-
+        add = adder(conn)
         firm = add("tenant", name="重庆老数据科技有限公司", uscc=valid_uscc(),
                    relationship="resident", is_opc=True)
         other = add("tenant", name="重庆另一家科技有限公司", uscc=valid_uscc(),
@@ -145,14 +150,8 @@ def app_at_0012(migrated, tmp_path):
 def test_the_upgrade_dates_the_end_of_each_desk_state_and_licence(app_at_0012):
     """Desk states and licence facts written before 0013 learn the day the next ones
     took effect."""
-    old = sa.MetaData()
-    old.reflect(db.engine)
-    t = old.tables
     with db.engine.begin() as conn:
-        def add(table, **given):
-            return conn.execute(t[table].insert().values(fill(t[table], **given))
-                                .returning(t[table].c.id)).scalar_one()
-
+        add = adder(conn)
         zone = add("zone", name="开放工位区", kind="desk_area")
         desks = [add("desk", code=code, zone_id=zone, zero_rent=True, status="available",
                      in_service_on=date(2026, 1, 1)) for code in ("A-001", "A-002")]
