@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from community import audit
 from community.models import Licence, Tenant
-from community.periods import add_months
+from community.periods import add_months, supersede
 from community.refusals import Refused
 from community.validators import clean_text
 
@@ -229,9 +229,7 @@ def record_licence(session, actor, tenant, clean):
         tenant.licences.append(row)
     for key, value in given.items():
         setattr(row, key, value)
-    ordered = sorted(tenant.licences, key=lambda r: r.effective_on)
-    for earlier, later in zip(ordered, ordered[1:] + [None]):  # each holds until the next
-        earlier.superseded_on = later.effective_on if later else None
+    supersede(tenant.licences)
     decided = "" if row.opc_override is None else (
         f"；人工认定为{'OPC' if row.opc_override else '非OPC'}：{row.override_reason}")
     investors = row.investors if row.investors is not None else "未填"

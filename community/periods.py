@@ -19,6 +19,15 @@ def add_months(day, months):
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def supersede(rows):
+    """Dated rows of one owner (a desk's states, a firm's licence facts): each holds
+    until the next takes effect, so `superseded_on` is that one's `effective_on` (None
+    for the last). Run after any row is added or moved."""
+    ordered = sorted(rows, key=lambda row: row.effective_on)
+    for earlier, later in zip(ordered, ordered[1:] + [None]):
+        earlier.superseded_on = later.effective_on if later else None
+
+
 @dataclass(frozen=True)
 class Period:
     """An inclusive date range; `as_of` is the day level indicators are read on."""

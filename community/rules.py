@@ -18,6 +18,7 @@ from community.models import (DESK_STATUSES, RELATIONSHIPS, SECTORS, ZONE_KINDS,
                               DeskAssignment, DeskState, Licence, Member, PeriodLock, Tenant,
                               Zone, ZoneArea)
 from community.opc import check_licence, founded_check, record_licence
+from community.periods import supersede
 from community.refusals import Invalid, Refused
 from community.validators import (clean_area, clean_email, clean_phone, clean_text,
                                   clean_uscc, initials)
@@ -263,9 +264,7 @@ def set_desk_status(session, actor, desk, status, zero_rent, effective_on, today
         state = DeskState(effective_on=effective_on)
         desk.states.append(state)
     state.status, state.zero_rent = status, bool(zero_rent)
-    ordered = sorted(desk.states, key=lambda s: s.effective_on)
-    for earlier, later in zip(ordered, ordered[1:] + [None]):  # each runs until the next
-        earlier.superseded_on = later.effective_on if later else None
+    supersede(desk.states)
     current = desk_state_on(desk, today)
     desk.status, desk.zero_rent = current.status, current.zero_rent
     audit.record(session, actor, "desk.updated", desk, before=before,
