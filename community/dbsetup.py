@@ -17,6 +17,10 @@ def configure_engine_options(app):
         options.setdefault("connect_args", {"timeout": 30})
     else:
         options.setdefault("pool_pre_ping", True)
+        # No JIT: PostgreSQL compiles a plan whose estimated cost passes jit_above_cost
+        # (the dashboard's passes over every firm at a large community), which takes
+        # 10-20 ms and is never repaid by queries that themselves run in tens of ms.
+        options.setdefault("connect_args", {"options": "-c jit=off"})
 
 
 @event.listens_for(Engine, "connect")

@@ -54,25 +54,29 @@ def _zero_rent_desks(day):
         or_(Zone.out_of_service_on.is_(None), Zone.out_of_service_on >= day)))
 
 
-def _zero_rent_ids(session, day):
-    # Plain rows (tens of thousands of ids at a large community), no ORM result machinery.
-    return remembered(session, ("zero_rent", day), lambda: set(
-        session.connection().execute(_zero_rent_desks(day)).scalars()))
+def _zero_rent_counts(session, day):
+    """(zero-rent desks in service on a day, those of them with an assignment in force
+    that day), counted in SQL in one pass over the desks (the assignments in force
+    are read once, as a list the pass looks each desk up in)."""
+    in_force = select(DeskAssignment.desk_id).where(
+        DeskAssignment.starts_on <= day,
+        or_(DeskAssignment.ends_on.is_(None), DeskAssignment.ends_on >= day))
+    counts = _zero_rent_desks(day).with_only_columns(
+        func.count(), func.count(case((Desk.id.in_(in_force), 1))))
+    return remembered(session, ("zero_rent", day), lambda: tuple(
+        session.execute(counts).one()))
 
 
 def zero_rent_desks(session, period):
     """S2: zero-rent desks in service on the reference day."""
-    return len(_zero_rent_ids(session, period.as_of))
+    return _zero_rent_counts(session, period.as_of)[0]
 
 
 def zero_rent_occupancy(session, period):
     day = period.as_of
-    desks = _zero_rent_ids(session, day)
-    used = desks.intersection(session.connection().execute(select(DeskAssignment.desk_id).where(
-        DeskAssignment.starts_on <= day,
-        or_(DeskAssignment.ends_on.is_(None), DeskAssignment.ends_on >= day))).scalars())
-    return said("%(day)s 在用 %(used)s/%(total)s", day=f"{day:%Y-%m-%d}", used=len(used),
-                total=len(desks))
+    total, used = _zero_rent_counts(session, day)
+    return said("%(day)s 在用 %(used)s/%(total)s", day=f"{day:%Y-%m-%d}", used=used,
+                total=total)
 
 
 def _firm_in(window):
