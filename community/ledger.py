@@ -15,25 +15,17 @@ from community.rules import in_period, zone_area_on
 from community.settings import current_settings
 
 
-def _zones_in_service(session, period):
-    """Zones in service at some time in the period up to its reference day."""
-    return session.scalars(
-        select(Zone).options(selectinload(Zone.areas))
-        .where(Zone.in_service_on <= period.as_of,
-               or_(Zone.out_of_service_on.is_(None), Zone.out_of_service_on >= period.start))
-        .order_by(Zone.floor, Zone.name)).all()
-
-
-def _in_service_on(zone, day):
-    return zone.in_service_on <= day and (zone.out_of_service_on is None
-                                          or zone.out_of_service_on >= day)
+def _in_service_on(day):
+    """SQL condition on Zone: in service on a day."""
+    return and_(Zone.in_service_on <= day,
+                or_(Zone.out_of_service_on.is_(None), Zone.out_of_service_on >= day))
 
 
 def space_area(session, period):
     """S1: m² of the zones in service on the reference day, at that day's area."""
-    return sum((zone_area_on(zone, period.as_of)
-                for zone in _zones_in_service(session, period)
-                if _in_service_on(zone, period.as_of)), Decimal(0))
+    day = period.as_of
+    return sum(session.scalars(select(zone_area_on(day)).where(_in_service_on(day))),
+               Decimal(0))
 
 
 def _desk_states_on(day):
@@ -50,8 +42,7 @@ def _zero_rent_desks(day):
     state = _desk_states_on(day)
     return (select(Desk.id).join(state, state.c.desk_id == Desk.id).join(Zone).where(
         state.c.zero_rent.is_(True), state.c.status == "available",
-        Desk.in_service_on <= day, Zone.in_service_on <= day,
-        or_(Zone.out_of_service_on.is_(None), Zone.out_of_service_on >= day)))
+        Desk.in_service_on <= day, _in_service_on(day)))
 
 
 def _zero_rent_counts(session, day):
@@ -216,15 +207,22 @@ ROWS_AT_ONCE = 2000
 
 def zone_rows(session, period):
     """场地台账: zones in service in the period; those in service on the reference day
-    make S1, at that day's area."""
-    for zone in _zones_in_service(session, period):
-        counted = _in_service_on(zone, period.as_of)
-        last_day = period.as_of if counted else zone.out_of_service_on
+    make S1, at that day's area (the others at their last day's)."""
+    day = period.as_of
+    counted = _in_service_on(day)
+    rows = session.execute(
+        select(Zone.id, Zone.floor, Zone.name, Zone.kind, Zone.capacity, Zone.bookable,
+               Zone.in_service_on, Zone.out_of_service_on, counted.label("counted"),
+               zone_area_on(case((counted, day), else_=Zone.out_of_service_on)).label("area"))
+        .where(Zone.in_service_on <= day,
+               or_(Zone.out_of_service_on.is_(None), Zone.out_of_service_on >= period.start))
+        .order_by(Zone.floor, Zone.name))
+    for zone in rows:
         yield {"floor": zone.floor, "name": zone.name,
                "kind": label("zone_kind", zone.kind),
-               "area_m2": zone_area_on(zone, last_day), "capacity": zone.capacity,
+               "area_m2": zone.area, "capacity": zone.capacity,
                "bookable": zone.bookable, "in_service_on": zone.in_service_on,
-               "out_of_service_on": zone.out_of_service_on, "counted": counted,
+               "out_of_service_on": zone.out_of_service_on, "counted": bool(zone.counted),
                "evidence_id": zone.id}
 
 

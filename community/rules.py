@@ -9,7 +9,7 @@ views turn codes into messages, tests assert the codes.
 import re
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from community import audit, locks
@@ -203,13 +203,15 @@ def save_zone(session, actor, data, zone=None, area_effective_on=None):
     return zone
 
 
-def zone_area_on(zone, day):
-    """The zone's area on a day, from its history."""
-    area = zone.areas[0].area_m2 if zone.areas else zone.area_m2
-    for row in zone.areas:
-        if row.effective_on <= day:
-            area = row.area_m2
-    return area
+def zone_area_on(day):
+    """SQL, a column of a query on Zone: the zone's area on a day (a date, or an
+    expression of the zone's row) from its history: the area that took effect by then,
+    the first recorded before any had, the zone's own figure when it has no history."""
+    history = select(ZoneArea.area_m2).where(ZoneArea.zone_id == Zone.id).correlate(Zone)
+    by_then = (history.where(ZoneArea.effective_on <= day)
+               .order_by(ZoneArea.effective_on.desc()).limit(1).scalar_subquery())
+    first = history.order_by(ZoneArea.effective_on).limit(1).scalar_subquery()
+    return func.coalesce(by_then, first, Zone.area_m2, type_=ZoneArea.area_m2.type)
 
 
 # --- desks ------------------------------------------------------------------

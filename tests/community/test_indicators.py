@@ -13,7 +13,7 @@ from community import rules
 from community.export import write_workbook
 from community.extensions import db
 from community.ledger import (firms_served, space_area, tenant_rows_for, zero_rent_desks,
-                              zero_rent_occupancy)
+                              zero_rent_occupancy, zone_rows)
 from community.models import AuditEntry, DeskState, ServedRecord
 from community.periods import Period
 from community.refusals import Invalid
@@ -221,6 +221,33 @@ def test_zone_rows_say_which_zones_make_s1(app, make_zone):
                                                                  date(2026, 12, 31)))}
     assert rows["在用区"]["counted"] and not rows["停用区"]["counted"]
     assert rows["停用区"]["area_m2"] == Decimal(50)
+
+
+def test_zone_rows_give_each_zone_its_area_of_the_day(app, make_zone):
+    """A zone in service shows the area of the reference day (not a change dated
+    later); a zone gone out of service shows the area of its last day."""
+    from tests.conftest import zone_data
+    growing = make_zone(name="扩建区", area_m2="100", in_service_on=date(2025, 1, 1))
+    closed = make_zone(name="关闭区", area_m2="50", in_service_on=date(2025, 1, 1))
+    rules.save_zone(db.session, None, zone_data(name="扩建区", area_m2="160",
+                                                in_service_on=date(2025, 1, 1)),
+                    growing, area_effective_on=date(2026, 9, 1))
+    rules.save_zone(db.session, None, zone_data(name="关闭区", area_m2="70",
+                                                in_service_on=date(2025, 1, 1)),
+                    closed, area_effective_on=date(2026, 2, 1))
+    rules.save_zone(db.session, None, zone_data(name="关闭区", area_m2="70",
+                                                in_service_on=date(2025, 1, 1),
+                                                out_of_service_on=date(2026, 4, 30)), closed)
+    db.session.commit()
+    h1 = period(date(2026, 1, 1), date(2026, 6, 30))
+    rows = {r["name"]: r for r in zone_rows(db.session, h1)}
+    assert rows["扩建区"]["area_m2"] == Decimal(100) and rows["扩建区"]["counted"]
+    assert rows["关闭区"]["area_m2"] == Decimal(70) and not rows["关闭区"]["counted"]
+    assert space_area(db.session, h1) == Decimal(100)
+    year = period(date(2026, 1, 1), date(2026, 12, 31))
+    assert {r["name"]: r["area_m2"] for r in zone_rows(db.session, year)} == {
+        "扩建区": Decimal(160), "关闭区": Decimal(70)}
+    assert space_area(db.session, year) == Decimal(160)
 
 
 def test_a_period_ahead_counts_nothing_that_has_not_happened(app, make_tenant):
