@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from community import audit
@@ -101,12 +101,17 @@ def tenant_status(tenant, rule, day):
     return status(tenant, licence_on(tenant.licences, day), rule, day)
 
 
+def in_effect(facts, day):
+    """SQL condition on licence facts (Licence or an alias): in effect on a day, having
+    taken effect by then and not yet superseded. A firm has at most one such row."""
+    return and_(facts.effective_on <= day,
+                or_(facts.superseded_on.is_(None), facts.superseded_on > day))
+
+
 def facts_of(tenant_id, facts, day):
     """SQL join condition: a tenant's licence facts (`facts`, an alias) in effect on a
-    day, which took effect by then and were not yet superseded; outer-join it to keep
-    the tenants with none."""
-    return and_(facts.tenant_id == tenant_id, facts.effective_on <= day,
-                or_(facts.superseded_on.is_(None), facts.superseded_on > day))
+    day; outer-join it to keep the tenants with none."""
+    return and_(facts.tenant_id == tenant_id, in_effect(facts, day))
 
 
 def counts_as_opc(facts, rule, day):
@@ -137,6 +142,15 @@ def undetermined_tenants(day):
     facts = aliased(Licence)
     return (select(Tenant.id).outerjoin(facts, facts_of(Tenant.id, facts, day))
             .where(undetermined(facts)))
+
+
+def undetermined_count(session, day):
+    """How many tenants undetermined_tenants(day) holds, counted from the facts alone:
+    every tenant but those whose facts in effect that day are complete (one row each)."""
+    decided = select(func.count()).select_from(Licence).where(
+        in_effect(Licence, day), Licence.company_type != "", Licence.investors.is_not(None))
+    return session.scalar(select(select(func.count()).select_from(Tenant).scalar_subquery()
+                                 - decided.scalar_subquery()))
 
 
 def founded_check(founded_on, moved_in_on, today):

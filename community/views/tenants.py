@@ -2,7 +2,7 @@
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from community.extensions import db
@@ -35,8 +35,7 @@ def undetermined_firms(session, user):
     """For the dashboard: firms whose OPC status waits for their licence facts."""
     if not can(user, "edit"):
         return []
-    waiting = session.scalar(select(func.count()).select_from(
-        opc.undetermined_tenants(today()).subquery()))
+    waiting = opc.undetermined_count(session, today())
     return [(_("%(n)s 家企业OPC身份待确定：请录入营业执照信息", n=waiting),
              "community.tenants", {"opc": opc.UNDETERMINED})] if waiting else []
 

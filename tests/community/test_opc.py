@@ -55,6 +55,7 @@ def test_the_rule_and_its_sql_agree(app, make_tenant, facts, founded_on, code):
     assert (tenant.id in counted_ids()) == (code == "opc")
     undetermined = set(db.session.scalars(opc.undetermined_tenants(TODAY)))
     assert (tenant.id in undetermined) == (code == "undetermined")
+    assert opc.undetermined_count(db.session, TODAY) == len(undetermined)
 
 
 def test_the_basis_says_why(app, make_tenant):
@@ -217,6 +218,12 @@ def test_back_dated_facts_slot_into_the_history_and_each_day_reads_its_own(app, 
                          for end in (date(2026, 4, 30), date(2026, 6, 30)))
     assert firms_served(db.session, to_april) == 1
     assert firms_served(db.session, to_june) == 0
+    # Before its first facts the firm waits for them; the dashboard's count agrees.
+    blank = make_tenant(company_type="", investors=None)
+    for day in (date(2025, 2, 28), date(2026, 5, 1), date(2026, 9, 1)):
+        waiting = set(db.session.scalars(opc.undetermined_tenants(day)))
+        assert (tenant.id in waiting) == (day < date(2025, 3, 1)) and blank.id in waiting
+        assert opc.undetermined_count(db.session, day) == len(waiting)
 
 
 def test_saving_the_same_facts_again_writes_no_history(app, make_tenant):
