@@ -43,10 +43,23 @@ ACCEPTANCE_REVIEW_MONTHS = 6
 TARGET_YEARS = (2026, 2027)
 
 
+_SETTINGS = "opc_settings"
+
+
 def current_settings(session):
-    """The settings row; an unsaved default one before the community is set up."""
+    """The settings row; an unsaved default one before the community is set up.
+
+    Read once per session: every local day, the OPC rule and the page frame ask for it
+    (a dozen times on the dashboard). The row stays in the session, so a commit
+    expires it as it does every row and the next read after one sees the change."""
+    row = session.info.get(_SETTINGS)
+    if row is not None and row in session:
+        return row
     row = session.scalar(select(Community).limit(1))
-    return row if row is not None else Community(**fresh_defaults())
+    if row is None:
+        return Community(**fresh_defaults())
+    session.info[_SETTINGS] = row
+    return row
 
 
 def fresh_defaults():
