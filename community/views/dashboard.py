@@ -1,5 +1,5 @@
 """The indicator dashboard and the ledger workbook download."""
-import io
+import tempfile
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file
@@ -112,16 +112,31 @@ def export():
     if full and not can(current_user, "export_full"):
         abort(403)
     settings = current_settings(db.session)
-    out = io.BytesIO()
-    write_workbook(db.session, registry(), targets(db.session), period, out,
-                   community_name=settings.name, full=full, tz_name=settings.timezone,
-                   people=can(current_user, "export"))  # an assessor reads no names
-    audit.record(db.session, current_user,
-                 "ledger.exported_full" if full else "ledger.exported",
-                 object_type="ledger", note=f"{period.start}~{period.end}")
-    commit()
+    out = tempfile.TemporaryFile()  # on disk, sent in chunks: no workbook held in memory
+    try:
+        write_workbook(db.session, registry(), targets(db.session), period, out,
+                       community_name=settings.name, full=full, tz_name=settings.timezone,
+                       people=can(current_user, "export"))  # an assessor reads no names
+        audit.record(db.session, current_user,
+                     "ledger.exported_full" if full else "ledger.exported",
+                     object_type="ledger", note=f"{period.start}~{period.end}")
+        commit()
+    except BaseException:
+        out.close()
+        raise
+    size = out.tell()
     out.seek(0)
     name = f"台账_{period.start:%Y%m%d}-{period.end:%Y%m%d}{'_完整' if full else ''}.xlsx"
-    return send_file(out, as_attachment=True, download_name=name,
-                     mimetype="application/vnd.openxmlformats-officedocument"
-                              ".spreadsheetml.sheet")
+    response = send_file(out, as_attachment=True, download_name=name,
+                         mimetype="application/vnd.openxmlformats-officedocument"
+                                  ".spreadsheetml.sheet")
+    response.response, response.content_length = _to_the_end(out), size
+    return response
+
+
+def _to_the_end(out):
+    """The file in chunks, closed once read to its end (or when the server closes the
+    response of a client that went away)."""
+    with out:
+        while chunk := out.read(64 * 1024):
+            yield chunk

@@ -378,6 +378,8 @@ def read_workbook(data):
 def test_export_workbook_masks_phones(client, login, small_community):
     login("staff")
     response = client.get("/ledger.xlsx")
+    assert response.content_length == len(response.data) > 0  # a browser shows progress
+    assert "filename*=UTF-8''%E5%8F%B0%E8%B4%A6_" in response.headers["Content-Disposition"]
     sheets = read_workbook(response.data)
     # The bang's order (P1, S1, S2, S3, S4, G1, E1, C1), then the application form's F1, L1.
     assert list(sheets) == ["考核指标完成情况", "专业服务台账", "场地台账", "工位台账", "预约台账",
