@@ -89,6 +89,13 @@ def _firms(window):
     return select(Tenant.id.label("tenant_id")).where(_firm_in(window)).subquery()
 
 
+def _licence_filed():
+    """SQL condition on Tenant: its business licence file is on record (not withdrawn).
+    An IN list read once per query, not a probe per firm."""
+    return Tenant.id.in_(select(Attachment.owner_id).where(
+        Attachment.owner_type == opc.LICENCE_FILE, Attachment.withdrawn_at.is_(None)))
+
+
 def _rule(session):
     return opc.Rule.of(current_settings(session))
 
@@ -118,9 +125,7 @@ def s4_counts(session, period):
     def compute():
         facts = aliased(Licence)
         is_opc = opc.counts_as_opc(facts, _rule(session), day)
-        filed = exists().where(Attachment.owner_type == opc.LICENCE_FILE,
-                               Attachment.owner_id == Tenant.id,
-                               Attachment.withdrawn_at.is_(None))
+        filed = _licence_filed()
         row = session.execute(
             select(func.count(), func.count(case((is_opc, 1))),
                    func.count(case((opc.undetermined(facts), 1))),
@@ -276,9 +281,7 @@ def tenant_rows_for(sources):
         kinds = (select(kinds.c.tenant_id,
                         func.aggregate_strings(kinds.c.source, "\n").label("sources"))
                  .group_by(kinds.c.tenant_id).subquery())
-        filed = exists().where(Attachment.owner_type == opc.LICENCE_FILE,
-                               Attachment.owner_id == Tenant.id,
-                               Attachment.withdrawn_at.is_(None))
+        filed = _licence_filed()
         # Plain rows, the firm's facts in effect on the reference day joined beside it
         # (as S4 reads them): a batch of tuples in memory, no objects per firm.
         facts = aliased(Licence)
