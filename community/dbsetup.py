@@ -17,15 +17,12 @@ def configure_engine_options(app):
         options.setdefault("connect_args", {"timeout": 30})
     else:
         options.setdefault("pool_pre_ping", True)
-        # No JIT: PostgreSQL compiles a plan whose estimated cost passes jit_above_cost
-        # (the dashboard's passes over every firm at a large community), which takes
-        # 10-20 ms and is never repaid by queries that themselves run in tens of ms.
-        options.setdefault("connect_args", {"options": "-c jit=off"})
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_on_connect(dbapi_connection, connection_record):
+def _on_connect(dbapi_connection, connection_record):
     if not isinstance(dbapi_connection, sqlite3.Connection):
+        _postgresql_on_connect(dbapi_connection)
         return
     # We emit BEGIN ourselves (see _sqlite_begin), so pysqlite must not.
     dbapi_connection.isolation_level = None
@@ -35,6 +32,16 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _postgresql_on_connect(dbapi_connection):
+    # No JIT: PostgreSQL compiles a plan whose estimated cost passes jit_above_cost
+    # (the dashboard's passes over every firm at a large community), which takes
+    # 10-20 ms and is never repaid by queries that themselves run in tens of ms. Set on
+    # the session, so that options in DATABASE_URL or PGOPTIONS stay as they are.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    dbapi_connection.commit()
 
 
 @event.listens_for(Engine, "begin")

@@ -311,3 +311,14 @@ def test_race_returns_expected_refusals_in_order_and_fails_on_anything_else(race
 
     with pytest.raises(pytest.fail.Exception, match="a racer's own bug"):
         race(crash, lambda: 1, expect=LookupError)
+
+
+def test_each_connection_is_set_up_for_its_database(app):
+    """SQLite: write-ahead log and foreign keys on; PostgreSQL: no JIT compiling (10 to
+    20 ms of compiling a query over every firm at a large community, never repaid)."""
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        else:
+            assert conn.exec_driver_sql("SHOW jit").scalar() == "off"

@@ -131,6 +131,7 @@ def export():
                          mimetype="application/vnd.openxmlformats-officedocument"
                                   ".spreadsheetml.sheet")
     response.response, response.content_length = _to_the_end(out), size
+    response.call_on_close(out.close)  # a HEAD request never starts the generator
     return response
 
 

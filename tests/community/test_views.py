@@ -1,4 +1,5 @@
 """The console through HTTP: what staff, members and assessors see and may do."""
+import gc
 import io
 from datetime import date
 
@@ -392,6 +393,14 @@ def test_export_workbook_masks_phones(client, login, small_community):
     assert row["联系电话"] == "138****8000" and row["统一社会信用代码"] == small_community.uscc
     cover = pd.read_excel(io.BytesIO(response.data), sheet_name="考核指标完成情况", header=2)
     assert cover.set_index("指标编号").loc["S2", "完成值"] == 150
+
+
+def test_asking_for_the_export_head_only_leaves_no_file_open(client, login, small_community):
+    login("staff")
+    with client.head("/ledger.xlsx") as response:  # closed as a server closes it
+        assert response.status_code == 200 and response.content_length > 0
+        assert response.data == b""
+    gc.collect()  # an unclosed temporary file would warn here, and warnings fail tests
 
 
 def test_full_export_needs_the_admin_and_is_logged(client, login, small_community):
