@@ -109,6 +109,18 @@ def lock_row(session, model, ident):
         select(model).where(model.id == ident).with_for_update()).scalar_one_or_none()
 
 
+def lock_history(session, parent, collection):
+    """Before a dated history (a desk's states, a firm's licence facts) is changed:
+    lock its parent row and read the history afresh under the lock (PostgreSQL), so
+    that two people dating changes to one desk or firm at once cannot both leave a row
+    open-ended (the readers count one row in effect per day). SQLite's write
+    transaction is serialised already."""
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    lock_row(session, type(parent), parent.id)
+    session.refresh(parent, [collection])
+
+
 def utcnow():
     return datetime.now(timezone.utc)
 

@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from community import audit, locks
-from community.dbsetup import lock_row
+from community.dbsetup import lock_history, lock_row
 from community.models import (DESK_STATUSES, RELATIONSHIPS, SECTORS, ZONE_KINDS, Desk,
                               DeskAssignment, DeskState, Licence, Member, PeriodLock, Tenant,
                               Zone, ZoneArea)
@@ -105,6 +105,8 @@ def save_tenant(session, actor, data, today, tenant=None):
     """Create a tenant or update one, with its licence facts from their date on;
     every change goes to the audit trail."""
     clean, licence = check_tenant(session, data, today, tenant.id if tenant else None)
+    if tenant is not None:
+        lock_history(session, tenant, "licences")
     before = audit.snapshot(tenant) if tenant else None
     if tenant is None:
         tenant = Tenant()
@@ -260,6 +262,7 @@ def set_desk_status(session, actor, desk, status, zero_rent, effective_on, today
         errors["effective_on"] = "before_in_service_day"
     if errors:
         raise Invalid(errors)
+    lock_history(session, desk, "states")
     before = audit.snapshot(desk)
     state = next((s for s in desk.states if s.effective_on == effective_on), None)
     if state is None:

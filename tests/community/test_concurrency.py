@@ -45,3 +45,60 @@ def test_postgres_refuses_overlaps_even_past_the_rules(app, make_desks, make_mem
         db.session.execute(insert(DeskAssignment), [row | {"starts_on": date(2026, 6, 1)}])
         db.session.commit()
     db.session.rollback()
+
+
+def test_simultaneous_dated_changes_of_one_desk_keep_one_state_a_day(app, make_desks, race):
+    """Eight staff date a change to one desk at once, each from another day: every state
+    ends where the next begins, one is open-ended (S2 counts one state a desk a day)."""
+    from community.models import DeskState
+    desk_id = make_desks(1)[0].id
+    db.session.commit()
+    days = [date(2026, month, 1) for month in range(2, 10)]
+
+    def change(day):
+        session = db.session
+        begin_write(session)
+        desk = session.get(Desk, desk_id)
+        assert desk.states  # the history as this request read it before deciding
+        rules.set_desk_status(session, None, desk, "available", day.month % 2 == 0, day,
+                              date(2026, 12, 1))
+        session.commit()
+        return "ok"
+
+    assert race(*[partial(change, day) for day in days], app=app).codes() == ["ok"] * 8
+    db.session.expire_all()
+    states = db.session.execute(select(DeskState.effective_on, DeskState.superseded_on)
+                                .where(DeskState.desk_id == desk_id)
+                                .order_by(DeskState.effective_on)).all()
+    assert [s.superseded_on for s in states] == [s.effective_on for s in states[1:]] + [None]
+    assert len(states) == len(days) + 1
+
+
+def test_simultaneous_dated_facts_of_one_firm_keep_one_row_a_day(app, make_tenant, race):
+    """The same for a firm's licence facts (S4, O1/O2 and the undetermined count read one
+    row in effect a day)."""
+    from community.models import Licence, Tenant
+    from tests.conftest import tenant_data
+    tenant = make_tenant(founded_on=date(2025, 3, 1), moved_in_on=date(2025, 9, 1))
+    tenant_id, uscc = tenant.id, tenant.uscc
+    db.session.commit()
+    days = [date(2026, month, 1) for month in range(2, 10)]
+
+    def record(day):
+        session = db.session
+        begin_write(session)
+        firm = session.get(Tenant, tenant_id)
+        assert firm.licences
+        rules.save_tenant(session, None, tenant_data(
+            uscc=uscc, company_type="个人独资企业", investors=day.month, facts_from=day),
+            date(2026, 12, 1), firm)
+        session.commit()
+        return "ok"
+
+    assert race(*[partial(record, day) for day in days], app=app).codes() == ["ok"] * 8
+    db.session.expire_all()
+    rows = db.session.execute(select(Licence.effective_on, Licence.superseded_on)
+                              .where(Licence.tenant_id == tenant_id)
+                              .order_by(Licence.effective_on)).all()
+    assert [r.superseded_on for r in rows] == [r.effective_on for r in rows[1:]] + [None]
+    assert len(rows) == len(days) + 1
